@@ -1,0 +1,4 @@
+"""Cleaning, analysis and reporting helpers for the community-welfare plan sheets."""
+
+CITIES: tuple[str, ...] = ("yamagata", "yamaguchi", "ichinoseki", "shiroi")
+"""The four cities, in the order the project presents them (north to south)."""

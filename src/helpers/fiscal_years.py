@@ -1,0 +1,58 @@
+"""Japanese fiscal-year labels (令和2年度, R2, H32, 平成29年度, 年度 2) to Gregorian start years."""
+
+from __future__ import annotations
+
+import re
+
+from helpers.text import nfkc
+
+ERA_START: dict[str, int] = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989, "昭和": 1926, "S": 1926}
+"""Gregorian year of each era's first year (元年). 令和元年 = 2019, 平成元年 = 1989."""
+
+_ERA_YEAR = re.compile(r"(令和|平成|昭和|(?<![A-Za-z])[RHS])\s*(元|\d{1,2})(?!\d)")
+
+
+def era_to_gregorian(era: str, year: str | int) -> int:
+    """Convert an era name or initial and its year number (``元`` = 1) to the Gregorian year.
+
+    >>> era_to_gregorian("令和", 2), era_to_gregorian("H", 32), era_to_gregorian("令和", "元")
+    (2020, 2020, 2019)
+    """
+    number = 1 if year == "元" else int(year)
+    return ERA_START[era] + number - 1
+
+
+def parse_fiscal_year(label: str, default_era: str | None = None) -> int | None:
+    """Return the fiscal year (the Gregorian year it starts in) that ``label`` names, or None.
+
+    A bare number (the 年度 column of a sheet, ``2``) needs ``default_era``; an explicit
+    Gregorian year in brackets (``H32(2020)``) is checked against the era year.
+
+    >>> parse_fiscal_year("令和3年度実績"), parse_fiscal_year("R2 策定時"), parse_fiscal_year("平成29年度")
+    (2021, 2020, 2017)
+    >>> parse_fiscal_year("令和元年度"), parse_fiscal_year("4", default_era="令和"), parse_fiscal_year("備考")
+    (2019, 2022, None)
+    """
+    text = nfkc(label)
+    match = _ERA_YEAR.search(text)
+    if match:
+        return era_to_gregorian(match.group(1), match.group(2))
+    bare = re.fullmatch(r"\s*(元|\d{1,2})\s*(年度)?\s*", text)
+    if bare and default_era:
+        return era_to_gregorian(default_era, bare.group(1))
+    gregorian = re.search(r"(?<!\d)(20[0-4]\d|19[89]\d)(?!\d)\s*年度?", text)
+    if gregorian:
+        return int(gregorian.group(1))
+    return None
+
+
+def parse_fiscal_years(label: str) -> list[int]:
+    """Every fiscal year a label names, in order (``令和2年度・令和3年度`` covers two years).
+
+    >>> parse_fiscal_years("令和2年度・令和3年度 21地区23拠点")
+    [2020, 2021]
+    >>> parse_fiscal_years("R3～R7")
+    [2021, 2025]
+    """
+    text = nfkc(label)
+    return [era_to_gregorian(m.group(1), m.group(2)) for m in _ERA_YEAR.finditer(text)]
