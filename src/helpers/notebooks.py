@@ -1,0 +1,35 @@
+"""Executed notebooks made byte-stable (no run timestamps) and rendered to HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+INJECTED_CELL_ID = "injected-parameters"
+
+
+def strip_run_metadata(path: Path) -> None:
+    """Drop papermill/execution timings and fix the injected cell's random id so re-runs give the same bytes."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = INJECTED_CELL_ID
+    papermill_meta = nb.metadata.get("papermill", {})
+    nb.metadata["papermill"] = {"parameters": papermill_meta.get("parameters", {})}
+    nb.metadata.get("language_info", {}).pop("version", None)
+    nbformat.write(nb, path)
+
+
+def render_html(notebook: Path, html_path: Path, without_input: bool = False) -> None:
+    """Render an executed notebook to standalone HTML (figures embedded), optionally without code cells."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(notebook, as_version=4)
+    exporter = HTMLExporter(exclude_input=without_input, exclude_input_prompt=without_input)
+    exporter.exclude_output_prompt = without_input
+    body, _ = exporter.from_notebook_node(nb)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(body, encoding="utf-8")

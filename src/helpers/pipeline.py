@@ -1,0 +1,267 @@
+"""Command line: run the notebooks in order with papermill, or add a new raw document to the manifest.
+
+python -m helpers.pipeline run [--raw-dir DIR] [--processed-dir DIR] [--reports-dir DIR]
+                               [--fiscal-year YYYY] [--jobs N]
+python -m helpers.pipeline add-source FILE --city CITY --parser PARSER [--title T] [--fiscal-years Y-Y]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers import CITIES
+from helpers.errors import PipelineError
+from helpers.sheets import PARSER_NAMES
+from helpers.sources import CITY_JA, MANIFEST, Source, format_manifest, read_manifest, sha256_of, verify_checksums
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+EXECUTED_DIR = "notebooks"
+"""Sub-folder of the reports directory for executed notebooks and their HTML."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One notebook run: which notebook, for which city (if per city), with which parameters."""
+
+    notebook: str
+    parameters: dict[str, object] = field(default_factory=dict)
+    city: str = ""
+    html_without_input: bool = False
+    output_html: str = ""
+    """Where the HTML goes relative to the reports directory (default: next to the executed notebook)."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.notebook} ({self.city})" if self.city else self.notebook
+
+    @property
+    def executed_name(self) -> str:
+        stem = Path(self.notebook).stem
+        return f"{stem}-{self.city}.ipynb" if self.city else f"{stem}.ipynb"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Directories and options of one pipeline run."""
+
+    raw_dir: Path
+    processed_dir: Path
+    reports_dir: Path
+    fiscal_year: int | None = None
+    jobs: int = 1
+
+
+def _rel(path: Path) -> str:
+    """A path as the notebooks (run from ``notebooks/``) should see it: relative when inside the repository."""
+    path = path.resolve()
+    try:
+        path.relative_to(REPO_ROOT)
+    except ValueError:
+        return str(path)
+    return os.path.relpath(path, NOTEBOOK_DIR)
+
+
+def latest_fiscal_year(sources: list[Source]) -> int:
+    """The latest fiscal year any report-type document covers (the default year of the report)."""
+    return max(s.last_fiscal_year for s in sources)
+
+
+def cleaning_steps(config: RunConfig, cities: list[str]) -> list[Step]:
+    """One run of ``01_clean.ipynb`` per city that the manifest lists."""
+    return [
+        Step(
+            "01_clean.ipynb",
+            {"city": city, "raw_dir": _rel(config.raw_dir), "processed_dir": _rel(config.processed_dir)},
+            city=city,
+        )
+        for city in cities
+    ]
+
+
+def analysis_steps(config: RunConfig, fiscal_year: int) -> list[Step]:
+    """The analysis and report notebooks that exist, in order, with shared parameters."""
+    shared = {
+        "raw_dir": _rel(config.raw_dir),
+        "processed_dir": _rel(config.processed_dir),
+        "reports_dir": _rel(config.reports_dir),
+        "fiscal_year": fiscal_year,
+    }
+    steps = [
+        Step("02_covid_stall_recovery.ipynb", dict(shared)),
+        Step("03_hub_consultation.ipynb", dict(shared)),
+        Step("04_report.ipynb", dict(shared), html_without_input=True, output_html="index.html"),
+    ]
+    return [s for s in steps if (NOTEBOOK_DIR / s.notebook).is_file()]
+
+
+def execute(step: Step, reports_dir: Path) -> Path:
+    """Execute one notebook with papermill into the reports directory, strip run metadata, render HTML."""
+    import papermill
+
+    from helpers.notebooks import render_html, strip_run_metadata
+
+    out_dir = reports_dir / EXECUTED_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    output = out_dir / step.executed_name
+    try:
+        papermill.execute_notebook(
+            str(NOTEBOOK_DIR / step.notebook),
+            str(output),
+            parameters=step.parameters,
+            kernel_name="python3",
+            cwd=str(NOTEBOOK_DIR),
+            progress_bar=False,
+            log_output=False,
+        )
+    except papermill.PapermillExecutionError as exc:
+        last = str(exc.evalue).splitlines()[-1] if exc.evalue else exc.ename
+        raise PipelineError(f"{step.label}: {exc.ename}: {last} (executed copy: {output})") from None
+    strip_run_metadata(output)
+    html_path = reports_dir / step.output_html if step.output_html else output.with_suffix(".html")
+    render_html(output, html_path, without_input=step.html_without_input)
+    return output
+
+
+def _run_all(steps: list[Step], config: RunConfig, jobs: int, log: Callable[[str], None]) -> None:
+    total = len(steps)
+
+    def one(indexed: tuple[int, Step]) -> None:
+        n, step = indexed
+        log(f"[{n}/{total}] {step.label}")
+        execute(step, config.reports_dir)
+
+    if jobs > 1:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            list(pool.map(one, enumerate(steps, start=1)))
+    else:
+        for item in enumerate(steps, start=1):
+            one(item)
+
+
+def run(config: RunConfig, log: Callable[[str], None] = print, stop_after: str = "") -> None:
+    """Verify the raw data, clean every city, combine the tables, then run the analyses and the report."""
+    from helpers.cleaning import combine_cities
+
+    if config.raw_dir.resolve() in (config.processed_dir.resolve(), config.reports_dir.resolve()):
+        raise PipelineError(f"{config.raw_dir}: the raw directory is read-only; choose other output directories")
+    sources = read_manifest(config.raw_dir)
+    verify_checksums(config.raw_dir, sources)
+    cities = [c for c in CITIES if any(s.city == c for s in sources)]
+    fiscal_year = config.fiscal_year or latest_fiscal_year(sources)
+    log(f"raw data verified: {len(sources)} documents, {len(cities)} cities; report year FY{fiscal_year}")
+    clean = cleaning_steps(config, cities)
+    _run_all(clean, config, config.jobs, log)
+    combine_cities(config.processed_dir, tuple(cities))
+    log(f"tables written to {config.processed_dir}")
+    if stop_after == "clean":
+        return
+    later = analysis_steps(config, fiscal_year)
+    for n, step in enumerate(later, start=len(clean) + 1):
+        log(f"[{n}/{len(clean) + len(later)}] {step.label}")
+        execute(step, config.reports_dir)
+    log(f"reports written to {config.reports_dir}")
+
+
+def refresh_notebooks(log: Callable[[str], None] = print) -> None:
+    """Re-execute the committed notebooks in place with their default parameters (what nbval compares against)."""
+    import papermill
+
+    from helpers.notebooks import strip_run_metadata
+
+    for notebook in sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")):
+        log(f"executing {notebook.name}")
+        papermill.execute_notebook(
+            str(notebook), str(notebook), kernel_name="python3", cwd=str(NOTEBOOK_DIR), progress_bar=False
+        )
+        strip_run_metadata(notebook)
+
+
+def add_source(file: Path, raw_dir: Path, city: str, parser: str, title: str = "", fiscal_years: str = "") -> Source:
+    """Copy a new raw document into the raw directory (unless it is already there) and append it to the manifest."""
+    if city not in CITIES:
+        raise PipelineError(f"unknown city {city!r} (one of {', '.join(CITIES)})")
+    if parser not in PARSER_NAMES:
+        raise PipelineError(f"unknown parser {parser!r} (one of {', '.join(PARSER_NAMES)})")
+    if not file.is_file():
+        raise PipelineError(f"{file}: no such file")
+    sources = read_manifest(raw_dir)
+    target = raw_dir / file.name
+    if any(s.file == file.name for s in sources):
+        raise PipelineError(f"{raw_dir / MANIFEST}: {file.name} is already listed")
+    if target.exists() and sha256_of(target) != sha256_of(file):
+        raise PipelineError(f"{target}: a different file with this name is already in the raw directory")
+    if not fiscal_years:
+        fiscal_years = _guess_fiscal_years(file)
+    source = Source(file.name, city, CITY_JA[city], parser, title or file.stem, fiscal_years, sha256_of(file))
+    if not target.exists():
+        shutil.copyfile(file, target)
+        target.chmod(0o444)
+    (raw_dir / MANIFEST).write_text(format_manifest([*sources, source]), encoding="utf-8", newline="")
+    return source
+
+
+def _guess_fiscal_years(file: Path) -> str:
+    """The span of fiscal years a document names (``令和4年度`` … ``令和5年度`` → ``2022-2023``)."""
+    from helpers.fiscal_years import parse_fiscal_years
+
+    years = [y for y in parse_fiscal_years(file.read_text(encoding="utf-8")) if 2000 <= y <= 2100]
+    if not years:
+        raise PipelineError(f"{file}: no fiscal year found; pass --fiscal-years YYYY-YYYY")
+    return f"{min(years)}-{max(years)}" if min(years) != max(years) else str(min(years))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m helpers.pipeline", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_p = sub.add_parser("run", help="run the whole pipeline")
+    run_p.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
+    run_p.add_argument("--processed-dir", type=Path, default=Path("data/processed"))
+    run_p.add_argument("--reports-dir", type=Path, default=Path("reports"))
+    run_p.add_argument("--fiscal-year", type=int, default=None, help="year the report is about (default: latest)")
+    run_p.add_argument("--jobs", type=int, default=1, help="cleaning notebooks run in parallel")
+    run_p.add_argument("--stop-after", choices=["clean"], default="", help="stop after the cleaning step")
+    verify_p = sub.add_parser("verify", help="check the raw files against their sha256 in the manifest")
+    verify_p.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
+    sub.add_parser("refresh-notebooks", help="re-execute notebooks/ in place with default parameters")
+    add_p = sub.add_parser("add-source", help="add a raw document to data/raw/sources.csv")
+    add_p.add_argument("file", type=Path)
+    add_p.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
+    add_p.add_argument("--city", required=True, choices=CITIES)
+    add_p.add_argument("--parser", required=True, choices=PARSER_NAMES)
+    add_p.add_argument("--title", default="")
+    add_p.add_argument("--fiscal-years", default="", help="YYYY or YYYY-YYYY (default: read from the document)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; every failure is one line on stderr and exit status 1."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            config = RunConfig(args.raw_dir, args.processed_dir, args.reports_dir, args.fiscal_year, args.jobs)
+            run(config, stop_after=args.stop_after)
+        elif args.command == "verify":
+            sources = read_manifest(args.raw_dir)
+            verify_checksums(args.raw_dir, sources)
+            print(f"{len(sources)} raw files match their sha256 in {MANIFEST}")
+        elif args.command == "refresh-notebooks":
+            refresh_notebooks()
+        else:
+            source = add_source(args.file, args.raw_dir, args.city, args.parser, args.title, args.fiscal_years)
+            print(f"added {source.file} ({source.city}, {source.parser}, FY{source.fiscal_years}) to {MANIFEST}")
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,282 @@
+"""Each table's columns described once; the pandera schemas and ``datapackage.json`` derive from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandera.pandas as pa
+
+from helpers import CITIES
+from helpers.records import VALUE_KINDS
+
+GRADES: tuple[str, ...] = ("A", "B", "C", "D")
+PROGRESS_LABELS: tuple[str, ...] = ("順調に進んだ", "概ね進んだ", "一部遅れがある", "未実施")
+COUNT_BASES: tuple[str, ...] = ("延べ", "実", "累計")
+
+_PANDERA_TYPES = {"string": str, "integer": "int64", "number": "float64", "boolean": bool}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column: its Frictionless type, whether it may be empty, its closed vocabulary and descriptions."""
+
+    name: str
+    type: str
+    description: str
+    description_ja: str
+    required: bool = True
+    enum: tuple[str, ...] = ()
+    minimum: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A published table: file name, fields in column order, primary key and sort order."""
+
+    name: str
+    title: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    description: str = ""
+    sort_by: tuple[str, ...] = field(default=())
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def path(self) -> str:
+        return f"{self.name}.csv"
+
+
+def _f(name: str, type_: str, en: str, ja: str, **kw: object) -> Field:
+    return Field(name, type_, en, ja, **kw)  # type: ignore[arg-type]
+
+
+CITY = _f("city", "string", "City (romanised).", "市", enum=CITIES)
+MEASURE_ID = _f("measure_id", "string", "Stable id of the measure, from the sheet's own numbering.", "取組ID")
+MEASURE = _f("measure", "string", "Measure (事業 / 取組項目 / 取り組み) as named in the sheet.", "事業・取組名")
+GOAL = _f("goal", "string", "Plan goal (基本目標 / 基本方針).", "基本目標", required=False)
+DIRECTION = _f(
+    "direction",
+    "string",
+    "Direction under the goal (基本的な方向性 / 活動目標 / 施策の方向).",
+    "方向性",
+    required=False,
+)
+POLICY = _f("policy", "string", "Policy under the direction (施策 / 事業).", "施策", required=False)
+DEPARTMENT = _f("department", "string", "Responsible department(s) (担当課 / 関連課).", "担当課", required=False)
+ACTOR = _f("actor", "string", "Acting body where the sheet names one (市, 市社協).", "実施主体", required=False)
+FISCAL_YEAR = _f(
+    "fiscal_year", "integer", "Gregorian year the Japanese fiscal year starts in (令和2年度 = 2020).", "年度(西暦)"
+)
+VALUE_KIND = _f("value_kind", "string", "actual, target or plan.", "値の種類(実績・目標・計画)", enum=VALUE_KINDS)
+SOURCE_FILE = _f("source_file", "string", "Raw file in data/raw the row comes from.", "出典ファイル")
+SOURCE_LINE = _f("source_line", "integer", "1-based line of the raw file.", "出典行", minimum=1)
+INDICATOR = _f("indicator", "string", "Indicator label (実績の指標 / 取組内容 / 活動指標).", "指標")
+
+INDICATORS = Table(
+    name="indicators",
+    title="Indicator observations",
+    description=(
+        "One row per observation: a measure's indicator in one fiscal year, with its raw token and source line."
+    ),
+    fields=(
+        CITY,
+        MEASURE_ID,
+        MEASURE,
+        GOAL,
+        DIRECTION,
+        POLICY,
+        DEPARTMENT,
+        ACTOR,
+        INDICATOR,
+        FISCAL_YEAR,
+        VALUE_KIND,
+        _f("value", "number", "Numeric value; empty when the cell holds no number.", "値", required=False),
+        _f("unit", "string", "Unit as written (人, 件, 回, 円, % …).", "単位", required=False),
+        _f("count_basis", "string", "延べ, 実 or 累計 where stated.", "集計の基準", required=False, enum=COUNT_BASES),
+        _f(
+            "note",
+            "string",
+            "Marker, sub-count or reason when the value is empty or qualified.",
+            "備考",
+            required=False,
+        ),
+        _f("series_break", "boolean", "The sheet says the indicator's definition changed.", "定義の変更"),
+        _f(
+            "year_basis",
+            "string",
+            "How the fiscal year was decided when not from the header.",
+            "年度の根拠",
+            required=False,
+        ),
+        _f("value_raw", "string", "The exact token as it stands on the source line.", "原文の値"),
+        SOURCE_FILE,
+        SOURCE_LINE,
+    ),
+    primary_key=("city", "measure_id", "indicator", "fiscal_year", "value_kind"),
+)
+
+MEASURES = Table(
+    name="measures",
+    title="Tracked measures",
+    description="One row per measure a sheet reports on, with its first place in the plan.",
+    fields=(
+        CITY,
+        MEASURE_ID,
+        MEASURE,
+        GOAL,
+        DIRECTION,
+        POLICY,
+        DEPARTMENT,
+        ACTOR,
+        SOURCE_FILE,
+        SOURCE_LINE,
+        _f("n_listings", "integer", "How many places in the sheet list the measure.", "掲載箇所数", minimum=1),
+    ),
+    primary_key=("city", "measure_id"),
+)
+
+MEASURE_LISTINGS = Table(
+    name="measure_listings",
+    title="Places where each measure is listed",
+    description="Every place a measure stands in a sheet (a project can be listed under several policies).",
+    fields=(
+        CITY,
+        MEASURE_ID,
+        MEASURE,
+        GOAL,
+        DIRECTION,
+        POLICY,
+        DEPARTMENT,
+        ACTOR,
+        _f("is_repeat", "boolean", "The listing repeats an earlier one (※再掲).", "再掲"),
+        SOURCE_FILE,
+        SOURCE_LINE,
+    ),
+    primary_key=("source_file", "source_line", "measure_id"),
+)
+
+EVALUATIONS = Table(
+    name="evaluations",
+    title="Self-evaluations (白井市)",
+    description="A–D grade per measure and fiscal year, and the progress box checked for the sheet's year.",
+    fields=(
+        CITY,
+        MEASURE_ID,
+        FISCAL_YEAR,
+        _f("indicator", "string", "Indicator the graded row reports.", "実績の指標", required=False),
+        _f("grade", "string", "評価 A–D as printed; empty when none.", "評価", required=False, enum=GRADES),
+        _f(
+            "progress",
+            "string",
+            "Checked 進捗状況 on the report-year row.",
+            "進捗状況",
+            required=False,
+            enum=PROGRESS_LABELS,
+        ),
+        SOURCE_FILE,
+        SOURCE_LINE,
+    ),
+    primary_key=("city", "measure_id", "fiscal_year"),
+)
+
+ACTIVITIES = Table(
+    name="activities",
+    title="Narrative items",
+    description="Each narrative item (実施状況, ■ bullet, plan, comment) with its year and source line.",
+    fields=(
+        CITY,
+        MEASURE_ID,
+        FISCAL_YEAR,
+        VALUE_KIND,
+        _f("section", "string", "Column or block the text stands in.", "欄", required=False),
+        DEPARTMENT,
+        ACTOR,
+        _f("text", "string", "The item's text, HTML removed, characters as in the sheet.", "本文"),
+        SOURCE_FILE,
+        SOURCE_LINE,
+        _f("item", "integer", "Order of the item within its source line.", "行内の順番", minimum=1),
+    ),
+    primary_key=("source_file", "source_line", "item"),
+)
+
+COVERAGE = Table(
+    name="coverage",
+    title="Numeric tokens and their fate",
+    description="Every numeric token in a value column: became an observation, or skipped with a reason.",
+    fields=(
+        CITY,
+        SOURCE_FILE,
+        SOURCE_LINE,
+        _f("item", "integer", "Order of the token within its source line.", "行内の順番", minimum=1),
+        _f("token", "string", "The numeric token as it stands.", "原文"),
+        _f("outcome", "string", "observation or skipped.", "結果", enum=("observation", "skipped")),
+        _f("reason", "string", "Why a token was skipped.", "理由", required=False),
+    ),
+    primary_key=("source_file", "source_line", "item"),
+)
+
+CLEAN_TABLES: tuple[Table, ...] = (INDICATORS, MEASURES, MEASURE_LISTINGS, EVALUATIONS, ACTIVITIES, COVERAGE)
+
+
+def _check(f: Field) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    if f.enum:
+        allowed = list(f.enum) + ([] if f.required else [""])
+        checks.append(pa.Check.isin(allowed))
+    if f.minimum is not None:
+        checks.append(pa.Check.ge(f.minimum))
+    if f.type == "string" and f.required:
+        checks.append(pa.Check.str_length(min_value=1))
+    return checks
+
+
+def pandera_schema(table: Table) -> pa.DataFrameSchema:
+    """The pandera schema of a table: exact columns, types, vocabularies and a unique primary key."""
+    columns = {
+        f.name: pa.Column(
+            _PANDERA_TYPES[f.type],
+            checks=_check(f),
+            nullable=(f.type == "number" and not f.required),
+        )
+        for f in table.fields
+    }
+    return pa.DataFrameSchema(columns, strict=True, ordered=True, unique=list(table.primary_key), name=table.name)
+
+
+def frictionless_resource(table: Table) -> dict[str, object]:
+    """The Data Package resource descriptor of a table (UTF-8 CSV, fields, primary key)."""
+    fields = []
+    for f in table.fields:
+        spec: dict[str, object] = {
+            "name": f.name,
+            "type": f.type,
+            "description": f.description,
+            "title": f.description_ja,
+        }
+        constraints: dict[str, object] = {}
+        if f.required:
+            constraints["required"] = True
+        if f.enum:
+            constraints["enum"] = list(f.enum)
+        if f.minimum is not None:
+            constraints["minimum"] = int(f.minimum) if f.type == "integer" else f.minimum
+        if constraints:
+            spec["constraints"] = constraints
+        if f.type == "boolean":
+            spec["trueValues"] = ["true"]
+            spec["falseValues"] = ["false"]
+        fields.append(spec)
+    return {
+        "name": table.name.replace("_", "-"),
+        "path": table.path,
+        "title": table.title,
+        "description": table.description,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": {"fields": fields, "primaryKey": list(table.primary_key), "missingValues": [""]},
+    }
