@@ -1,0 +1,65 @@
+"""The command line: one-line errors with a non-zero exit, no partial outputs, and add-source."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers.pipeline import main
+from helpers.sources import read_manifest, sha256_of
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+
+
+def _copy_raw(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    for path in raw.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return raw
+
+
+def test_tampered_raw_file_stops_the_run_with_one_line_and_writes_nothing(tmp_path):
+    raw = _copy_raw(tmp_path)
+    (raw / "yamaguchi_fy2021_implementation_report.txt").write_text("changed", encoding="utf-8")
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.pipeline", "run", "--raw-dir", raw, "--processed-dir", processed,
+         "--reports-dir", reports],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "yamaguchi_fy2021_implementation_report.txt" in lines[0] and "sha256" in lines[0]
+    assert not processed.exists() and not reports.exists()
+
+
+def test_raw_directory_cannot_be_an_output(tmp_path, capsys):
+    raw = _copy_raw(tmp_path)
+    assert main(["run", "--raw-dir", str(raw), "--processed-dir", str(raw), "--reports-dir", str(tmp_path)]) == 1
+    assert "read-only" in capsys.readouterr().err
+
+
+def test_add_source_copies_checksums_and_appends(tmp_path, capsys):
+    raw = _copy_raw(tmp_path)
+    new = tmp_path / "incoming" / "shiroi_fy2023_progress_sheet.txt"
+    new.parent.mkdir()
+    new.write_text("白井市 進行管理シート(令和5年度)\n年度\t3\t4\t5\n", encoding="utf-8")
+    code = main(["add-source", str(new), "--raw-dir", str(raw), "--city", "shiroi", "--parser", "shiroi_sheet"])
+    assert code == 0, capsys.readouterr().err
+    rows = {s.file: s for s in read_manifest(raw)}
+    added = rows["shiroi_fy2023_progress_sheet.txt"]
+    assert added.sha256 == sha256_of(new) and added.fiscal_years == "2023" and added.city_ja == "白井市"
+    assert (raw / new.name).read_bytes() == new.read_bytes()
+    assert main(["add-source", str(new), "--raw-dir", str(raw), "--city", "shiroi", "--parser", "shiroi_sheet"]) == 1
+    assert "already listed" in capsys.readouterr().err
+
+
+def test_unknown_file_is_one_line(tmp_path, capsys):
+    raw = _copy_raw(tmp_path)
+    code = main(["add-source", str(tmp_path / "nope.txt"), "--raw-dir", str(raw), "--city", "shiroi",
+                 "--parser", "shiroi_sheet"])  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "nope.txt" in err
