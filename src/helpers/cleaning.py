@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,10 +86,20 @@ def combine_cities(processed_dir: Path, cities: tuple[str, ...] = CITIES) -> dic
     return combined
 
 
+def reason_kind(reason: str) -> str:
+    """A skip reason without its particulars (numbers and what follows a colon), for counting.
+
+    >>> reason_kind("※再掲 of No.9: same figure recorded at line 116")
+    '※再掲 of No.N'
+    """
+    return re.sub(r"\d[\d,.]*", "N", reason.split(":")[0]).strip()
+
+
 def coverage_summary(coverage: pd.DataFrame) -> pd.DataFrame:
-    """Numeric tokens in value columns by outcome and reason, per source file."""
+    """Numeric tokens in value columns by outcome and kind of reason, per source file."""
     if coverage.empty:
         return pd.DataFrame(columns=["source_file", "outcome", "reason", "tokens"])
+    coverage = coverage.assign(reason=coverage["reason"].map(reason_kind))
     summary = coverage.groupby(["source_file", "outcome", "reason"], dropna=False).size().rename("tokens")
     return summary.reset_index().sort_values(["source_file", "outcome", "reason"], kind="stable", ignore_index=True)
 
