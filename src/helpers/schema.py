@@ -280,3 +280,89 @@ def frictionless_resource(table: Table) -> dict[str, object]:
         "encoding": "utf-8",
         "schema": {"fields": fields, "primaryKey": list(table.primary_key), "missingValues": [""]},
     }
+
+
+# --- Analysis tables (written by the analysis notebooks into the same processed directory) ---
+
+HUB_SUBTYPES: tuple[str, ...] = (
+    "hub_places",
+    "hub_participation",
+    "consultation_volume",
+    "consultation_capacity",
+    "coordination",
+)
+SUBTYPE = _f("subtype", "string", "Hub/consultation subtype from the taxonomy.", "区分", enum=HUB_SUBTYPES)
+
+HUB_CONSULTATION = Table(
+    name="hub_consultation",
+    title="Hub and consultation observations",
+    description="The observations of indicators.csv that the taxonomy tags as hub or consultation, with attributes.",
+    fields=(
+        *INDICATORS.fields,
+        _f("series_id", "string", "City, measure and indicator joined: one series.", "系列ID"),
+        _f("domain", "string", "hub or consultation.", "領域(拠点・相談)", enum=("hub", "consultation")),
+        SUBTYPE,
+        _f("rule_id", "string", "Taxonomy rule that classified the indicator.", "分類ルール"),
+        _f(
+            "count_basis_resolved",
+            "string",
+            "延べ, 実, 累計 or unstated (from the row or its label).",
+            "集計の基準(判定)",
+            enum=(*COUNT_BASES, "unstated"),
+        ),
+        _f("level", "string", "city, district or facility.", "集計の単位", enum=("city", "district", "facility")),
+        _f("unit_family", "string", "What the unit counts (persons, cases, places, meetings …).", "単位の種類"),
+        _f("scope", "string", "new, continuing or all.", "対象(新規・継続・全体)"),
+        _f("has_target", "boolean", "The series has a target row.", "目標値あり"),
+    ),
+    primary_key=INDICATORS.primary_key,
+)
+
+HUB_MATRIX = Table(
+    name="hub_consultation_matrix",
+    title="What each city measures (city × subtype)",
+    description="Series, units, count bases, levels, fiscal years and targets per city and subtype.",
+    fields=(
+        CITY,
+        SUBTYPE,
+        _f("domains", "string", "Domains of the series.", "領域", required=False),
+        _f("n_series", "integer", "Number of series.", "系列数", minimum=0),
+        _f("n_observations", "integer", "Number of observations.", "観測数", minimum=0),
+        _f("units", "string", "Units used.", "単位", required=False),
+        _f("count_bases", "string", "Count bases used.", "集計の基準", required=False),
+        _f("levels", "string", "Levels counted at.", "集計の単位", required=False),
+        _f("fiscal_years", "string", "Fiscal years covered.", "年度", required=False),
+        _f("n_series_with_target", "integer", "Series with a target.", "目標のある系列数", minimum=0),
+        _f("n_series_with_actual", "integer", "Series with an actual value.", "実績のある系列数", minimum=0),
+    ),
+    primary_key=("city", "subtype"),
+)
+
+PER_THOUSAND = Table(
+    name="hub_consultation_per_1000",
+    title="Hub and consultation figures per 1,000 residents (comparable series only)",
+    description="Each tagged observation with its population denominator; per_1000 only where comparable.",
+    fields=(
+        CITY,
+        MEASURE_ID,
+        INDICATOR,
+        FISCAL_YEAR,
+        VALUE_KIND,
+        SUBTYPE,
+        _f("value", "number", "Value as in indicators.csv.", "値", required=False),
+        _f("unit", "string", "Unit as written.", "単位", required=False),
+        _f("count_basis_resolved", "string", "Count basis.", "集計の基準", enum=(*COUNT_BASES, "unstated")),
+        _f("population", "integer", "Residents (denominator).", "人口", minimum=1),
+        _f("population_reference_date", "string", "Date of the population figure.", "人口の基準日"),
+        _f("comparable_group", "string", "What must match to compare.", "比較グループ"),
+        _f("comparable", "boolean", "Compared per 1,000 residents.", "比較可能"),
+        _f("per_1000", "number", "Value per 1,000 residents.", "人口千人当たり", required=False),
+        _f("reason_left_out", "string", "Why not compared.", "比較しない理由", required=False),
+        SOURCE_FILE,
+        SOURCE_LINE,
+    ),
+    primary_key=("city", "measure_id", "indicator", "fiscal_year", "value_kind"),
+)
+
+ANALYSIS_TABLES: list[Table] = [HUB_CONSULTATION, HUB_MATRIX, PER_THOUSAND]
+"""Analysis tables; the COVID tables are appended below their definitions."""

@@ -215,9 +215,8 @@ def write_clean_tables(out_dir: Path, frames: dict[str, pd.DataFrame], supersede
     files = validated_csvs(frames)
     superseded = superseded.reindex(columns=list(SUPERSEDED_COLUMNS))
     files["superseded.csv"] = to_csv_text(superseded.sort_values(list(SUPERSEDED_COLUMNS[:5]), kind="stable"))
-    package = datapackage(CLEAN_TABLES)
-    files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     write_outputs(out_dir, files)
+    refresh_datapackage(out_dir)
 
 
 def read_table(directory: Path, table: Table) -> pd.DataFrame:
@@ -242,3 +241,29 @@ def remove_stale(out_dir: Path, keep: set[str]) -> None:
     for child in sorted(out_dir.iterdir()) if out_dir.exists() else []:
         if child.is_dir() and child.name not in keep and not child.name.startswith("."):
             shutil.rmtree(child)
+
+
+def refresh_datapackage(out_dir: Path) -> None:
+    """Rewrite ``datapackage.json`` to describe every known table present in ``out_dir`` (clean tables first)."""
+    from helpers.schema import ANALYSIS_TABLES
+
+    present = tuple(t for t in (*CLEAN_TABLES, *ANALYSIS_TABLES) if (out_dir / t.path).is_file())
+    text = json.dumps(datapackage(present), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    write_outputs(out_dir, {"datapackage.json": text})
+
+
+def write_analysis_tables(out_dir: Path, frames: dict[str, pd.DataFrame]) -> list[Path]:
+    """Validate and write analysis tables (all or nothing), then refresh ``datapackage.json``."""
+    from helpers.schema import ANALYSIS_TABLES
+
+    known = {t.name: t for t in ANALYSIS_TABLES}
+    unknown = sorted(set(frames) - set(known))
+    if unknown:
+        raise PipelineError(f"no schema for table(s) {', '.join(unknown)}")
+    rendered = {}
+    for name, frame in frames.items():
+        table = known[name]
+        rendered[table.path] = to_csv_text(validate(table, tidy(table, frame.reindex(columns=table.columns))))
+    write_outputs(out_dir, rendered)
+    refresh_datapackage(out_dir)
+    return [out_dir / name for name in rendered]
