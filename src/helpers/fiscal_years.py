@@ -56,3 +56,18 @@ def parse_fiscal_years(label: str) -> list[int]:
     """
     text = nfkc(label)
     return [era_to_gregorian(m.group(1), m.group(2)) for m in _ERA_YEAR.finditer(text)]
+
+
+def era_label(fiscal_year: int) -> str:
+    """The Japanese name of a fiscal year (the inverse of ``parse_fiscal_year`` for 令和 and 平成).
+
+    >>> era_label(2022), era_label(2019), era_label(2017)
+    ('令和4年度', '令和元年度', '平成29年度')
+    """
+    if fiscal_year >= ERA_START["令和"]:
+        number = fiscal_year - ERA_START["令和"] + 1
+        era = "令和"
+    else:
+        number = fiscal_year - ERA_START["平成"] + 1
+        era = "平成"
+    return f"{era}{'元' if number == 1 else number}年度"

@@ -237,9 +237,9 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
     """The pandera schema of a table: exact columns, types, vocabularies and a unique primary key."""
     columns = {
         f.name: pa.Column(
-            _PANDERA_TYPES[f.type],
+            "Int64" if f.type == "integer" and not f.required else _PANDERA_TYPES[f.type],
             checks=_check(f),
-            nullable=(f.type == "number" and not f.required),
+            nullable=(f.type in ("number", "integer") and not f.required),
         )
         for f in table.fields
     }
@@ -366,3 +366,84 @@ PER_THOUSAND = Table(
 
 ANALYSIS_TABLES: list[Table] = [HUB_CONSULTATION, HUB_MATRIX, PER_THOUSAND]
 """Analysis tables; the COVID tables are appended below their definitions."""
+
+COVID_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced", "moved_format", "resumed")
+COVID_STATUSES: tuple[str, ...] = (
+    "stalled_recovered",
+    "stalled_planned",
+    "stalled_not_recovered",
+    "not_stalled",
+    "insufficient_data",
+)
+
+COVID_EVENTS = Table(
+    name="covid_events",
+    title="COVID-19 effects stated in the sheets",
+    description="Sentences tying an activity to COVID-19 with an effect, the year they report on and their line.",
+    fields=(
+        CITY,
+        MEASURE_ID,
+        FISCAL_YEAR,
+        VALUE_KIND,
+        _f("effect", "string", "cancelled, postponed, reduced, moved_format or resumed.", "影響", enum=COVID_EFFECTS),
+        _f("evidence", "string", "The sentence, as in the sheet.", "根拠の文"),
+        SOURCE_FILE,
+        SOURCE_LINE,
+    ),
+    primary_key=("city", "measure_id", "fiscal_year", "value_kind", "effect", "source_file", "source_line", "evidence"),
+)
+
+COVID_TRAJECTORIES = Table(
+    name="covid_trajectories",
+    title="COVID-19 stall and recovery per measure and indicator",
+    description="Status per measure (and indicator), the evidence kinds, years, reference and latest values, quote.",
+    fields=(
+        CITY,
+        MEASURE_ID,
+        MEASURE,
+        _f("indicator", "string", "Indicator of the series (empty for a measure-level row).", "指標", required=False),
+        _f("status", "string", "Classification.", "判定", enum=COVID_STATUSES),
+        _f("evidence", "string", "Evidence kinds: text, numeric, grade joined by +.", "根拠の種類", required=False),
+        _f("stall_year", "integer", "Fiscal year of the stall.", "停滞の年度", required=False),
+        _f("recovery_year", "integer", "Fiscal year of recovery.", "回復の年度", required=False),
+        _f("reference_value", "number", "Reference level.", "基準値", required=False),
+        _f("reference_year", "integer", "Year of the reference level.", "基準の年度", required=False),
+        _f(
+            "reference_basis",
+            "string",
+            "pre_pandemic, target or first_year.",
+            "基準の種類",
+            required=False,
+            enum=("pre_pandemic", "target", "first_year"),
+        ),
+        _f("latest_value", "number", "Latest value.", "最新値", required=False),
+        _f("latest_year", "integer", "Year of the latest value.", "最新の年度", required=False),
+        _f(
+            "excluded_reason",
+            "string",
+            "Why a series was not read numerically.",
+            "数値で判定しない理由",
+            required=False,
+        ),
+        _f("quote", "string", "Sentence that justifies the status.", "引用", required=False),
+        _f("source_file", "string", "Raw file of the evidence.", "出典ファイル", required=False),
+        _f("source_line", "integer", "Line of the evidence.", "出典行", required=False, minimum=1),
+        _f("rules", "string", "Rules that fired, for review.", "適用ルール", required=False),
+    ),
+    primary_key=("city", "measure_id", "indicator"),
+)
+
+COVID_SENSITIVITY = Table(
+    name="covid_sensitivity",
+    title="Status counts as the thresholds move",
+    description="Rows per status for each drop threshold and recovery share.",
+    fields=(
+        _f("drop_threshold", "number", "Drop below the reference that counts as a stall.", "停滞とみなす減少率"),
+        _f("recovery_share", "number", "Share of the reference that counts as recovered.", "回復とみなす割合"),
+        _f("status", "string", "Classification.", "判定", enum=COVID_STATUSES),
+        _f("n_rows", "integer", "Rows with that status.", "件数", minimum=0),
+    ),
+    primary_key=("drop_threshold", "recovery_share", "status"),
+)
+
+ANALYSIS_TABLES.extend([COVID_EVENTS, COVID_TRAJECTORIES, COVID_SENSITIVITY])

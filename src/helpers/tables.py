@@ -131,7 +131,7 @@ def tidy(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
         if f.type == "string":
             frame[f.name] = frame[f.name].fillna("").astype(str)
         elif f.type == "integer":
-            frame[f.name] = frame[f.name].astype("int64")
+            frame[f.name] = pd.to_numeric(frame[f.name]).astype("int64" if f.required else "Int64")
         elif f.type == "number":
             frame[f.name] = pd.to_numeric(frame[f.name]).astype("float64").round(6)
         elif f.type == "boolean":
@@ -158,6 +158,8 @@ def validate(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _format_value(value: object) -> str:
+    if value is pd.NA or value is None:
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -226,13 +228,15 @@ def read_table(directory: Path, table: Table) -> pd.DataFrame:
         directory / table.path,
         dtype={k: "str" for k, v in dtypes.items() if v},
         keep_default_na=False,
-        na_values={f.name: [""] for f in table.fields if f.type == "number"},
+        na_values={
+            f.name: [""] for f in table.fields if f.type == "number" or (f.type == "integer" and not f.required)
+        },
     )
     for f in table.fields:
         if f.type == "boolean":
             frame[f.name] = frame[f.name].map({"true": True, "false": False, True: True, False: False})
         elif f.type == "integer":
-            frame[f.name] = frame[f.name].astype("int64")
+            frame[f.name] = frame[f.name].astype("int64" if f.required else "Int64")
     return frame
 
 

@@ -1,0 +1,808 @@
+"""Which measures stalled during COVID-19 and which recovered: numeric, grade and text rules, combined per measure.
+
+Three kinds of evidence are read (defaults of :class:`TrajectoryParams` in brackets):
+
+* **numeric** — each (city, measure_id, indicator) series of actual values. Not read, with a reason: 累計
+  counts, money (円), percentages, series with a definition break, fewer than two points (a target counts as
+  one). An empty cell that says 中止 for COVID is read as 0. The reference is the last pre-pandemic value
+  (``fiscal_year < window_start``), else the plan target nearest the window start (same unit), else the first
+  year. In the window [2020–2021], a value below ``reference × (1 − drop_threshold)`` [0.3] is a *drop*; a zero
+  with non-zero years around it is a *zero* (a zero before any non-zero year may be a launch, so it needs the
+  cell or a stall sentence on the series' line to say so). *Stalled baseline* (山形市's R2 column): the
+  reference is the first year, lies in the window, and a stall sentence for that year stands on the series'
+  line. Recovery: the values after the last stall year end in a run at or above ``reference × recovery_share``
+  [0.8] — or ``reference × (1 + baseline_recovery_gain)`` [0.1] when the reference is itself a stalled year,
+  any positive value when it is zero. A reference later than the stall cannot judge recovery.
+* **grade** — 白井市's A–D: a C or D in the window is a stall; grades after the last stall ending in a run of
+  A or B are a recovery, C or D at the end is not.
+* **text** — COVID events (:mod:`helpers.covid_text`), on the series' own lines or on lines holding no series
+  of the measure. Stall effects in or after the window (a later one says the effect persisted;
+  ``text_after_window`` [True]); ``resumed`` in a result column in or after the last stall year is a recovery;
+  ``resumed`` or ``moved_format`` in a plan column is a planned resume; a resume alone implies a stall of
+  unknown year.
+
+Combination, and precedence when kinds disagree: a row is stalled when **any** kind shows a stall (each is
+independent evidence; numbers miss what a sentence says and the reverse). Recovery is judged after the **last**
+stall year found by any kind, by the first kind in ``numeric > grade > text`` that observed something after it:
+observed levels outrank the city's own grade, which outranks a sentence (sentences cover part of a measure and
+are rarely revisited). Not recovered, or nothing observed (``recovery:unobserved`` in ``rules``), but a planned
+resume (plan text, or a plan value reaching the threshold) → ``stalled_planned``; else ``stalled_not_recovered``.
+No stall, and a numeric window value compared with a reference other than itself, or a grade in the window →
+``not_stalled``; otherwise ``insufficient_data``. Rows: one per readable series of a measure, else one per
+measure (``excluded_reason`` says why its series were not read).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from helpers.covid_text import (
+    EVENT_COLUMNS,
+    STALL_EFFECTS,
+    Lexicon,
+    city_rank,
+    load_lexicon,
+    natural_key,
+    require_columns,
+    sentence_effects,
+    split_sentences,
+)
+from helpers.text import nfkc
+
+STATUSES: tuple[str, ...] = (
+    "stalled_recovered",
+    "stalled_planned",
+    "stalled_not_recovered",
+    "not_stalled",
+    "insufficient_data",
+)
+STALLED_STATUSES: tuple[str, ...] = STATUSES[:3]
+EVIDENCE_PRECEDENCE: tuple[str, ...] = ("numeric", "grade", "text")
+"""Order in which evidence kinds decide recovery when they disagree."""
+REFERENCE_BASES: tuple[str, ...] = ("pre_pandemic", "target", "first_year")
+STALL_GRADES: tuple[str, ...] = ("C", "D")
+GOOD_GRADES: tuple[str, ...] = ("A", "B")
+PLAN_STALL_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced")
+"""Plan-column effects that say the stall goes on (a plan cell can report 開催予定であったが…中止)."""
+PLAN_RESUME_EFFECTS: tuple[str, ...] = ("resumed", "moved_format")
+"""Plan-column effects that say the activity is to be held again (e.g. オンライン開催等を検討する)."""
+PERCENT_UNITS: tuple[str, ...] = ("%", "パーセント")
+"""Units of shares: a rate is not an activity level, so these series are not read by default."""
+EXCLUSION_REASONS: tuple[str, ...] = ("series_break", "cumulative", "money", "percentage", "no_actuals", "single_year")
+"""Why a series is not read numerically, in the order they are reported."""
+
+TRAJECTORY_COLUMNS: tuple[str, ...] = (
+    "city",
+    "measure_id",
+    "measure",
+    "indicator",
+    "status",
+    "evidence",
+    "stall_year",
+    "recovery_year",
+    "reference_value",
+    "reference_year",
+    "reference_basis",
+    "latest_value",
+    "latest_year",
+    "excluded_reason",
+    "quote",
+    "source_file",
+    "source_line",
+    "rules",
+)
+"""Columns of ``covid_trajectories.csv``; ``rules`` lists the rules that fired, for review."""
+
+
+@dataclass(frozen=True)
+class TrajectoryParams:
+    """Window and thresholds of the classification (the notebook's papermill parameters).
+
+    Defaults: window FY2020–FY2021, a drop is 30 % below the reference, recovery is 80 % of it, and a stalled
+    pandemic-year baseline must be beaten by 10 %; percentages are not read as activity levels. A COVID stall
+    sentence dated after the window (a later report looking back, or a cancellation that went on) opens a stall
+    by itself unless ``text_after_window`` is False; either way it moves the recovery check to its year.
+    """
+
+    window_start: int = 2020
+    window_end: int = 2021
+    drop_threshold: float = 0.3
+    recovery_share: float = 0.8
+    baseline_recovery_gain: float = 0.1
+    exclude_percentages: bool = True
+    text_after_window: bool = True
+
+    def in_window(self, year: int) -> bool:
+        """Whether a fiscal year lies in the COVID window.
+
+        >>> TrajectoryParams().in_window(2021), TrajectoryParams().in_window(2022)
+        (True, False)
+        """
+        return self.window_start <= year <= self.window_end
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value of a series, with its provenance; ``imputed`` marks an empty cell that says 中止 (read as 0)."""
+
+    year: int
+    value: float
+    source_file: str
+    source_line: int
+    imputed: bool = False
+
+
+@dataclass(frozen=True)
+class Series:
+    """The actual values of one indicator of a measure, with its targets, plans and reference."""
+
+    city: str
+    measure_id: str
+    measure: str
+    indicator: str
+    unit: str
+    actuals: tuple[Point, ...]
+    targets: tuple[Point, ...]
+    plans: tuple[Point, ...]
+    excluded_reason: str
+    reference: Point | None
+    reference_basis: str
+    lines: frozenset[tuple[str, int]] = frozenset()
+    """Every (source_file, source_line) the series' rows stand on, empty cells included."""
+
+    @property
+    def readable(self) -> bool:
+        """Whether the series is read numerically (no exclusion and a reference)."""
+        return not self.excluded_reason and self.reference is not None
+
+
+@dataclass
+class Signal:
+    """What one kind of evidence says about a stall; ``has_data`` means it could have shown one."""
+
+    kind: str
+    has_data: bool = False
+    stalled: bool = False
+    stall_year: int | None = None
+    last_year: int | None = None
+    source: tuple[str, int] | None = None
+    quote: str = ""
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """A kind's reading after the last stall year: ``recovered``, ``not_recovered`` or ``unobserved``."""
+
+    kind: str
+    outcome: str
+    year: int | None = None
+
+
+def _text(value: object) -> str:
+    """A table cell as text ('' for missing)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def _is_true(value: object) -> bool:
+    """A boolean cell, whether read as bool or as text ('true')."""
+    return value is True or _text(value).strip().lower() in ("true", "1")
+
+
+def _cancelled_cell(row: dict[str, object], lexicon: Lexicon) -> bool:
+    """Whether an empty value cell (or its note) says the activity was cancelled by COVID that year."""
+    year = int(row["fiscal_year"])
+    cells = [_text(row.get("value_raw")), _text(row.get("note"))]
+    return any(
+        (year, "cancelled") in sentence_effects(s, year, lexicon) for cell in cells for s in split_sentences(cell)
+    )
+
+
+def _points(rows: list[dict[str, object]], lexicon: Lexicon | None = None) -> tuple[Point, ...]:
+    """Numeric points of rows, sorted by year; with a lexicon, an empty cell saying 中止 becomes a 0 point."""
+    points = []
+    for row in rows:
+        value = row.get("value")
+        present = value is not None and not pd.isna(value)
+        if present or (lexicon is not None and _cancelled_cell(row, lexicon)):
+            points.append(
+                Point(
+                    year=int(row["fiscal_year"]),
+                    value=float(value) if present else 0.0,
+                    source_file=_text(row["source_file"]),
+                    source_line=int(row["source_line"]),
+                    imputed=not present,
+                )
+            )
+    return tuple(sorted(points, key=lambda p: p.year))
+
+
+def _units_match(a: str, b: str) -> bool:
+    """Units agree, or one is missing (NFKC, so ％ and % match)."""
+    return not a or not b or nfkc(a).strip() == nfkc(b).strip()
+
+
+def _usable_targets(targets: Sequence[Point], rows: list[dict[str, object]], unit: str) -> list[Point]:
+    """Targets whose unit matches the series', so a 回 target is never compared with 人 values."""
+    units = {(int(r["fiscal_year"]), int(r["source_line"])): _text(r.get("unit")) for r in rows}
+    return [t for t in targets if _units_match(units.get((t.year, t.source_line), ""), unit)]
+
+
+def choose_reference(
+    actuals: Sequence[Point], targets: Sequence[Point], params: TrajectoryParams
+) -> tuple[Point | None, str]:
+    """The reference level: last pre-pandemic actual, else the target nearest the window start, else the first year.
+
+    >>> p = TrajectoryParams()
+    >>> choose_reference([Point(2019, 5, "f", 1), Point(2020, 1, "f", 2)], [], p)[1]
+    'pre_pandemic'
+    >>> choose_reference([Point(2021, 1, "f", 2)], [Point(2020, 8, "f", 1)], p)[1]
+    'target'
+    """
+    before = [p for p in actuals if p.year < params.window_start]
+    if before:
+        return before[-1], "pre_pandemic"
+    if targets:
+        return min(targets, key=lambda t: (abs(t.year - params.window_start), t.year)), "target"
+    if actuals:
+        return actuals[0], "first_year"
+    return None, ""
+
+
+def _exclusions(rows: list[dict[str, object]], unit: str, n_points: int, params: TrajectoryParams) -> list[str]:
+    """Why a series should not be read numerically, in the order of ``EXCLUSION_REASONS``."""
+    reasons = []
+    if any(_is_true(r.get("series_break")) for r in rows):
+        reasons.append("series_break")
+    if any(_text(r.get("count_basis")) == "累計" for r in rows):
+        reasons.append("cumulative")
+    if any("円" in _text(r.get("unit")) for r in rows):
+        reasons.append("money")
+    if params.exclude_percentages and nfkc(unit).strip() in PERCENT_UNITS:
+        reasons.append("percentage")
+    if n_points == 0:
+        reasons.append("no_actuals")
+    return reasons
+
+
+def _series(
+    key: tuple[str, str, str], rows: list[dict[str, object]], params: TrajectoryParams, lexicon: Lexicon
+) -> Series:
+    """Build one series: actual points (an empty cell saying 中止 read as 0), targets, plans, exclusions, reference."""
+    by_kind = {k: [r for r in rows if r["value_kind"] == k] for k in ("actual", "target", "plan")}
+    actuals = _points(by_kind["actual"], lexicon)
+    ordered = sorted(rows, key=lambda r: (r["value_kind"] != "actual", int(r["fiscal_year"])))
+    units = [_text(r.get("unit")) for r in ordered if _text(r.get("unit"))]
+    unit = units[0] if units else ""
+    targets = _usable_targets(_points(by_kind["target"]), by_kind["target"], unit)
+    reasons = _exclusions(rows, unit, len(actuals), params)
+    reference, basis = choose_reference(actuals, targets, params)
+    if actuals and len(actuals) + (basis == "target") < 2:
+        reasons.append("single_year")
+    measures = [_text(r.get("measure")) for r in rows if _text(r.get("measure"))]
+    return Series(
+        city=key[0],
+        measure_id=key[1],
+        measure=measures[0] if measures else "",
+        indicator=key[2],
+        unit=unit,
+        actuals=actuals,
+        targets=tuple(targets),
+        plans=_points(by_kind["plan"]),
+        excluded_reason="; ".join(reasons),
+        reference=reference,
+        reference_basis=basis,
+        lines=frozenset((_text(r["source_file"]), int(r["source_line"])) for r in rows),
+    )
+
+
+def build_series(
+    indicators: pd.DataFrame, params: TrajectoryParams | None = None, lexicon: Lexicon | None = None
+) -> list[Series]:
+    """Every (city, measure_id, indicator) series with its reference and, if any, why it is not read numerically."""
+    params = params or TrajectoryParams()
+    lexicon = lexicon or load_lexicon()
+    groups: dict[tuple[str, str, str], list[dict[str, object]]] = {}
+    for row in indicators.to_dict("records"):
+        key = (_text(row["city"]), _text(row["measure_id"]), _text(row["indicator"]))
+        groups.setdefault(key, []).append(row)
+    ordered = sorted(groups, key=lambda k: (city_rank(k[0]), k[0], natural_key(k[1]), k[2]))
+    return [_series(k, groups[k], params, lexicon) for k in ordered]
+
+
+def series_exclusions(
+    indicators: pd.DataFrame, params: TrajectoryParams | None = None, lexicon: Lexicon | None = None
+) -> pd.DataFrame:
+    """One row per series: its unit, years, reference basis and why it was not read numerically (if so)."""
+    rows = [
+        {
+            "city": s.city,
+            "measure_id": s.measure_id,
+            "indicator": s.indicator,
+            "unit": s.unit,
+            "n_actual_years": len(s.actuals),
+            "reference_basis": s.reference_basis,
+            "excluded_reason": s.excluded_reason,
+        }
+        for s in build_series(indicators, params, lexicon)
+    ]
+    columns = ["city", "measure_id", "indicator", "unit", "n_actual_years", "reference_basis", "excluded_reason"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def recovery_threshold(reference: float, stalled_baseline: bool, params: TrajectoryParams) -> float:
+    """The level a later value must reach to count as recovered (0 reference: any positive value, see callers).
+
+    >>> recovery_threshold(100, False, TrajectoryParams()), recovery_threshold(100, True, TrajectoryParams())
+    (80.0, 110.0)
+    """
+    factor = 1 + params.baseline_recovery_gain if stalled_baseline else params.recovery_share
+    return _scaled(reference, factor)
+
+
+def _scaled(value: float, factor: float) -> float:
+    """``value × factor`` rounded to 9 decimals, so 10 × (1 − 0.3) is exactly 7 and 7 is not a drop."""
+    return round(value * factor, 9)
+
+
+def _reaches(value: float, reference: float, stalled_baseline: bool, params: TrajectoryParams) -> bool:
+    """Whether a value counts as recovered against the reference (any positive value when it is zero)."""
+    if reference <= 0:
+        return value > 0
+    return value >= recovery_threshold(reference, stalled_baseline, params)
+
+
+def _final_run_start(years_ok: list[tuple[int, bool]]) -> int | None:
+    """First year of the unbroken run of good years that ends the sequence (None if the last year is not good).
+
+    >>> _final_run_start([(2021, False), (2022, True)]), _final_run_start([(2021, True), (2022, False)])
+    (2022, None)
+    """
+    start = None
+    for year, ok in years_ok:
+        start = (start if start is not None else year) if ok else None
+    return start
+
+
+def _said_stalled(series: Series, stall_lines: set[tuple[int, str, int]]) -> set[int]:
+    """Years for which a COVID stall sentence stands on one of the series' own lines (cell, note or row text)."""
+    return {year for year, file, line in stall_lines if (file, line) in series.lines}
+
+
+def stalled_baseline(series: Series | None, stall_lines: set[tuple[int, str, int]], params: TrajectoryParams) -> bool:
+    """山形市-style baseline: the first year is in the window and a stall sentence for that year stands on a line
+    of this series (its value cell, note or the narrative on the same row)."""
+    if series is None or series.reference is None or series.reference_basis != "first_year":
+        return False
+    ref = series.reference
+    return params.in_window(ref.year) and ref.year in _said_stalled(series, stall_lines)
+
+
+def _reference_in_stall(series: Series | None, firsts: list[int], last: int | None) -> bool:
+    """Whether a first-year reference lies inside the stalled years (so it is itself a depressed level)."""
+    if series is None or series.reference is None or series.reference_basis != "first_year" or not firsts:
+        return False
+    return last is not None and min(firsts) <= series.reference.year <= last
+
+
+def _zero_stall(series: Series, p: Point, said: set[int]) -> bool:
+    """A zero between non-zero years. A zero before any non-zero year may be a launch (a new channel or
+    programme), so it counts only when the cell says 中止 or a stall sentence on the series' line names that year."""
+    if p.value != 0 or not any(q.value != 0 for q in series.actuals if q.year != p.year):
+        return False
+    earlier = any(q.value != 0 for q in series.actuals if q.year < p.year)
+    return earlier or p.imputed or p.year in said
+
+
+def numeric_signal(series: Series | None, stall_lines: set[tuple[int, str, int]], params: TrajectoryParams) -> Signal:
+    """Drop, zero and stalled-baseline rules on one readable series."""
+    signal = Signal("numeric")
+    if series is None or not series.readable:
+        return signal
+    ref = series.reference
+    assert ref is not None
+    said = _said_stalled(series, stall_lines)
+    signal.has_data = any(params.in_window(p.year) and p != ref for p in series.actuals)
+    for p in (p for p in series.actuals if params.in_window(p.year)):
+        if _zero_stall(series, p, said):
+            rule = "zero"
+        elif p != ref and ref.value > 0 and p.value < _scaled(ref.value, 1 - params.drop_threshold):
+            rule = "drop"
+        else:
+            continue
+        _mark_stall(signal, p.year, (p.source_file, p.source_line))
+        signal.rules.append(f"numeric:{rule} {p.year}" + (" (empty cell says 中止)" if p.imputed else ""))
+    if not signal.stalled and stalled_baseline(series, stall_lines, params):
+        _mark_stall(signal, ref.year, (ref.source_file, ref.source_line))
+        signal.rules.append(f"numeric:stalled_baseline {ref.year}")
+    return signal
+
+
+def _mark_stall(signal: Signal, year: int | None, source: tuple[str, int]) -> None:
+    """Record a stall year on a signal; the first call sets the source, later calls extend the last year."""
+    if not signal.stalled:
+        signal.stalled, signal.stall_year, signal.source = True, year, source
+    if year is not None:
+        signal.last_year = max(year, signal.last_year or year)
+
+
+def numeric_recovery(series: Series | None, after: int | None, baseline: bool, params: TrajectoryParams) -> Recovery:
+    """Recovered when the values after the last stall year end in a run at or above the threshold.
+
+    Unobserved without later values, or when the reference itself comes after the stall (it cannot measure it).
+    """
+    if series is None or not series.readable or after is None:
+        return Recovery("numeric", "unobserved")
+    ref = series.reference
+    assert ref is not None
+    later = [p for p in series.actuals if p.year > after]
+    if not later or ref.year > after:
+        return Recovery("numeric", "unobserved")
+    start = _final_run_start([(p.year, _reaches(p.value, ref.value, baseline, params)) for p in later])
+    return Recovery("numeric", "recovered", start) if start else Recovery("numeric", "not_recovered")
+
+
+def _grades_by_year(evaluations: pd.DataFrame) -> dict[int, tuple[str, str, int]]:
+    """Worst grade per fiscal year (D worst), with the row it stands on."""
+    worst: dict[int, tuple[str, str, int]] = {}
+    for row in evaluations.to_dict("records"):
+        grade = _text(row.get("grade")).strip()
+        if not grade:
+            continue
+        year = int(row["fiscal_year"])
+        entry = (grade, _text(row["source_file"]), int(row["source_line"]))
+        if year not in worst or grade > worst[year][0]:
+            worst[year] = entry
+    return dict(sorted(worst.items()))
+
+
+def grade_signal(grades: dict[int, tuple[str, str, int]], params: TrajectoryParams) -> Signal:
+    """A C or D in the window is a stall (白井市's own judgement of the measure)."""
+    signal = Signal("grade", has_data=any(params.in_window(y) for y in grades))
+    for year, (grade, file, line) in grades.items():
+        if params.in_window(year) and grade in STALL_GRADES:
+            _mark_stall(signal, year, (file, line))
+            signal.rules.append(f"grade:{grade} {year}")
+    return signal
+
+
+def grade_recovery(grades: dict[int, tuple[str, str, int]], after: int | None) -> Recovery:
+    """Recovered when the grades after the last stall year end in a run of A or B (the year: the run's start)."""
+    later = [(y, g in GOOD_GRADES) for y, (g, _, _) in grades.items() if after is not None and y > after]
+    if not later:
+        return Recovery("grade", "unobserved")
+    start = _final_run_start(later)
+    return Recovery("grade", "recovered", start) if start else Recovery("grade", "not_recovered")
+
+
+def _event_rows(events: pd.DataFrame) -> list[dict[str, object]]:
+    """Event records in year, line order (the first is the one quoted)."""
+    return sorted(
+        events.to_dict("records"),
+        key=lambda e: (int(e["fiscal_year"]), _text(e["source_file"]), int(e["source_line"]), _text(e["evidence"])),
+    )
+
+
+def _is_stall_event(e: dict[str, object]) -> bool:
+    """Stall effects in result columns; in plan columns only those saying the stall goes on."""
+    if e["value_kind"] == "plan":
+        return e["effect"] in PLAN_STALL_EFFECTS
+    return e["effect"] in STALL_EFFECTS
+
+
+def text_signal(events: pd.DataFrame, params: TrajectoryParams) -> Signal:
+    """Stall sentences in or after the window; a resume (done or planned) alone implies a stall of unknown year."""
+    signal = Signal("text")
+    rows = [e for e in _event_rows(events) if int(e["fiscal_year"]) >= params.window_start]
+    stalls = [e for e in rows if _is_stall_event(e)]
+    resumes = [
+        e
+        for e in rows
+        if e["effect"] == "resumed" or (e["value_kind"] == "plan" and e["effect"] in PLAN_RESUME_EFFECTS)
+    ]
+    opening = [e for e in stalls if params.text_after_window or int(e["fiscal_year"]) <= params.window_end]
+    if stalls and not opening:
+        signal.last_year = max(int(e["fiscal_year"]) for e in stalls)
+        signal.rules.append("text:after window only " + ",".join(sorted({str(e["fiscal_year"]) for e in stalls})))
+        return signal
+    chosen = stalls[0] if stalls else (resumes[0] if resumes else None)
+    if chosen is None:
+        return signal
+    signal.quote = _text(chosen["evidence"])
+    for e in stalls:
+        _mark_stall(signal, int(e["fiscal_year"]), (_text(chosen["source_file"]), int(chosen["source_line"])))
+    if stalls:
+        signal.rules.extend(sorted({f"text:{e['effect']} {e['fiscal_year']}" for e in stalls}))
+    else:
+        _mark_stall(signal, None, (_text(chosen["source_file"]), int(chosen["source_line"])))
+        signal.rules.append("text:implied by resume")
+    return signal
+
+
+def text_stall_lines(events: pd.DataFrame) -> set[tuple[int, str, int]]:
+    """(year, file, line) of stall sentences in result columns (used by the stalled-baseline rule)."""
+    rows = events[(events["value_kind"] != "plan") & events["effect"].isin(STALL_EFFECTS)]
+    return {
+        (int(y), _text(f), int(n))
+        for y, f, n in zip(rows["fiscal_year"], rows["source_file"], rows["source_line"], strict=True)
+    }
+
+
+def text_recovery(events: pd.DataFrame, after: int | None) -> Recovery:
+    """Recovered when a result column says the activity resumed in or after the last stall year."""
+    resumed = events[(events["value_kind"] != "plan") & (events["effect"] == "resumed")]
+    years = sorted(int(y) for y in resumed["fiscal_year"] if after is None or int(y) >= after)
+    return Recovery("text", "recovered", years[0]) if years else Recovery("text", "unobserved")
+
+
+def planned_resume(
+    series: Series | None, events: pd.DataFrame, after: int | None, baseline: bool, params: TrajectoryParams
+) -> str:
+    """A rule label when a plan says the activity will run again after the last stall year ('' if none)."""
+    plans = events[(events["value_kind"] == "plan") & events["effect"].isin(PLAN_RESUME_EFFECTS)]
+    years = sorted(int(y) for y in plans["fiscal_year"] if after is None or int(y) > after)
+    if years:
+        return f"planned:text {years[0]}"
+    if series is not None and series.readable and series.reference is not None:
+        last_actual = series.actuals[-1].year if series.actuals else -1
+        for p in series.plans:
+            later = p.year > last_actual and (after is None or p.year > after)
+            if later and _reaches(p.value, series.reference.value, baseline, params):
+                return f"planned:numeric {p.year}"
+    return ""
+
+
+def _decide(recoveries: Iterable[Recovery]) -> Recovery | None:
+    """The first kind (numeric > grade > text) that observed something after the stall."""
+    return next((r for r in recoveries if r.outcome != "unobserved"), None)
+
+
+@dataclass
+class _MeasureEvidence:
+    """Everything known about one measure: its series, grades by year and COVID events."""
+
+    city: str
+    measure_id: str
+    measure: str
+    series: list[Series]
+    grades: dict[int, tuple[str, str, int]]
+    events: pd.DataFrame
+
+
+def _row_events(events: pd.DataFrame, series: Series | None, siblings: list[Series]) -> pd.DataFrame:
+    """The sentences that speak for one series: those on its own lines, and those on lines holding no series of
+    the measure (narrative shared by the measure). A sentence on a sibling series' line is left to that series."""
+    if series is None or events.empty:
+        return events
+    taken = set().union(*(s.lines for s in siblings))
+    lines = zip(events["source_file"].map(_text), events["source_line"].astype(int), strict=True)
+    keep = [line in series.lines or line not in taken for line in lines]
+    return events[keep]
+
+
+def _classify_row(m: _MeasureEvidence, series: Series | None, params: TrajectoryParams) -> dict[str, object]:
+    """Combine the three kinds of evidence for one row (a measure, or one of its numeric series)."""
+    events = _row_events(m.events, series, m.series)
+    stall_lines = text_stall_lines(events)
+    baseline = stalled_baseline(series, stall_lines, params)
+    signals = [numeric_signal(series, stall_lines, params), grade_signal(m.grades, params), text_signal(events, params)]
+    stalled = [s for s in signals if s.stalled]
+    rules = [r for s in signals for r in s.rules]
+    row = _row_base(m, series)
+    if not stalled:
+        with_data = [s.kind for s in signals if s.has_data]
+        row["status"] = "not_stalled" if with_data else "insufficient_data"
+        row["evidence"] = "+".join(sorted(with_data))
+        row["source_file"], row["source_line"] = _not_stalled_source(series, m.grades, params)
+        row["rules"] = "; ".join(rules)
+        return row
+    firsts = [s.stall_year for s in stalled if s.stall_year is not None]
+    lasts = [s.last_year for s in signals if s.last_year is not None and (s.stalled or s.kind == "text")]
+    last = max(lasts) if lasts else None
+    baseline = baseline or _reference_in_stall(series, firsts, last)
+    decision = _decide(
+        [
+            numeric_recovery(series, last, baseline, params),
+            grade_recovery(m.grades, last),
+            text_recovery(events, last),
+        ]
+    )
+    kinds = {s.kind for s in stalled}
+    if decision is not None and decision.outcome == "recovered":
+        row["status"], row["recovery_year"] = "stalled_recovered", decision.year
+        kinds.add(decision.kind)
+        rules.append(f"recovery:{decision.kind} {decision.year}")
+    else:
+        if decision is not None:
+            kinds.add(decision.kind)
+            rules.append(f"not_recovered:{decision.kind}")
+        else:
+            rules.append("recovery:unobserved")
+        plan = planned_resume(series, events, last, baseline, params)
+        row["status"] = "stalled_planned" if plan else "stalled_not_recovered"
+        if plan:
+            kinds.add(plan.split()[0].split(":")[1])
+            rules.append(plan)
+    row["evidence"] = "+".join(sorted(kinds))
+    row["stall_year"] = min(firsts) if firsts else None
+    text = next((s for s in stalled if s.kind == "text"), None)
+    row["quote"] = text.quote if text else ""
+    source = text.source if text else _by_precedence(stalled)[0].source
+    row["source_file"], row["source_line"] = source if source else ("", None)
+    row["rules"] = "; ".join(rules)
+    return row
+
+
+def _by_precedence(signals: list[Signal]) -> list[Signal]:
+    """Signals ordered numeric, grade, text."""
+    return sorted(signals, key=lambda s: EVIDENCE_PRECEDENCE.index(s.kind))
+
+
+def _row_base(m: _MeasureEvidence, series: Series | None) -> dict[str, object]:
+    """An output row with the measure, series and reference columns filled, status columns empty."""
+    row: dict[str, object] = dict.fromkeys(TRAJECTORY_COLUMNS, None)
+    row.update(city=m.city, measure_id=m.measure_id, measure=m.measure, quote="", source_file="", rules="")
+    row["indicator"] = series.indicator if series else ""
+    row["excluded_reason"] = _excluded_summary(m.series) if series is None else ""
+    if series is not None and series.reference is not None:
+        ref = series.reference
+        row.update(reference_value=ref.value, reference_year=ref.year, reference_basis=series.reference_basis)
+    if series is not None and series.actuals:
+        row.update(latest_value=series.actuals[-1].value, latest_year=series.actuals[-1].year)
+    row["reference_basis"] = row["reference_basis"] or ""
+    return row
+
+
+def _excluded_summary(series: list[Series]) -> str:
+    """Why none of a measure's series was read: ``indicator: reason`` per series ('' when it has none)."""
+    return " | ".join(f"{s.indicator}: {s.excluded_reason}" for s in series if s.excluded_reason)
+
+
+def _not_stalled_source(
+    series: Series | None, grades: dict[int, tuple[str, str, int]], params: TrajectoryParams
+) -> tuple[str, int | None]:
+    """Where a not-stalled row points: the series' latest value, else the last window grade."""
+    if series is not None and series.readable and series.actuals:
+        return series.actuals[-1].source_file, series.actuals[-1].source_line
+    window = [(file, line) for year, (_, file, line) in grades.items() if params.in_window(year)]
+    return window[-1] if window else ("", None)
+
+
+def _measure_keys(*frames: pd.DataFrame) -> list[tuple[str, str]]:
+    """Every (city, measure_id) named in any input, in city order and natural id order."""
+    keys = {(_text(c), _text(m)) for f in frames for c, m in zip(f["city"], f["measure_id"], strict=True)}
+    return sorted(keys, key=lambda k: (city_rank(k[0]), k[0], natural_key(k[1])))
+
+
+def _measure_names(indicators: pd.DataFrame, measures: pd.DataFrame | None) -> dict[tuple[str, str], str]:
+    """Measure names from ``measures`` if given, else from the indicators table."""
+    names: dict[tuple[str, str], str] = {}
+    for frame in (measures, indicators):
+        if frame is None or "measure" not in frame:
+            continue
+        for row in frame.to_dict("records"):
+            key = (_text(row["city"]), _text(row["measure_id"]))
+            if _text(row["measure"]) and key not in names:
+                names[key] = _text(row["measure"])
+    return names
+
+
+def _by_measure(frame: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    """A frame split by (city, measure_id)."""
+    if frame.empty:
+        return {}
+    keys = list(zip(frame["city"].map(_text), frame["measure_id"].map(_text), strict=True))
+    return {k: g for k, g in frame.groupby(pd.Series(keys, index=frame.index), sort=False)}
+
+
+def check_inputs(
+    indicators: pd.DataFrame, activities: pd.DataFrame, evaluations: pd.DataFrame, events: pd.DataFrame
+) -> None:
+    """Stop with the missing columns of any input table before classifying."""
+    key = ["city", "measure_id", "fiscal_year", "source_file", "source_line"]
+    require_columns(indicators, [*key, "indicator", "value_kind", "value", "unit", "value_raw"], "indicators")
+    require_columns(activities, ["city", "measure_id"], "activities")
+    require_columns(evaluations, [*key, "grade"], "evaluations")
+    require_columns(events, EVENT_COLUMNS, "covid_events")
+
+
+def classify_trajectories(
+    indicators: pd.DataFrame,
+    activities: pd.DataFrame,
+    evaluations: pd.DataFrame,
+    events: pd.DataFrame,
+    params: TrajectoryParams | None = None,
+    measures: pd.DataFrame | None = None,
+    lexicon: Lexicon | None = None,
+) -> pd.DataFrame:
+    """Classify every measure (one row per readable numeric series, else one row) for ``covid_trajectories.csv``.
+
+    ``activities`` only widens the set of measures (a measure with text but no COVID sentence is reported as
+    ``insufficient_data``); the sentences themselves come in through ``events``.
+    """
+    params = params or TrajectoryParams()
+    check_inputs(indicators, activities, evaluations, events)
+    series_by_measure: dict[tuple[str, str], list[Series]] = {}
+    for s in build_series(indicators, params, lexicon):
+        series_by_measure.setdefault((s.city, s.measure_id), []).append(s)
+    grades, texts = _by_measure(evaluations), _by_measure(events)
+    names = _measure_names(indicators, measures)
+    rows = []
+    for key in _measure_keys(indicators, activities, evaluations, events):
+        evidence = _MeasureEvidence(
+            city=key[0],
+            measure_id=key[1],
+            measure=names.get(key, ""),
+            series=series_by_measure.get(key, []),
+            grades=_grades_by_year(grades[key]) if key in grades else {},
+            events=texts.get(key, events.iloc[0:0]),
+        )
+        readable = [s for s in evidence.series if s.readable] or [None]
+        rows.extend(_classify_row(evidence, s, params) for s in readable)
+    return _trajectories_frame(rows)
+
+
+def _trajectories_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """Rows as the output frame: sorted, nullable integer years and lines."""
+    rows = sorted(rows, key=lambda r: (city_rank(r["city"]), r["city"], natural_key(r["measure_id"]), r["indicator"]))
+    frame = pd.DataFrame(rows, columns=list(TRAJECTORY_COLUMNS))
+    for column in ("stall_year", "recovery_year", "reference_year", "latest_year", "source_line"):
+        frame[column] = frame[column].astype("Int64")
+    for column in ("reference_value", "latest_value"):
+        frame[column] = frame[column].astype("float64")
+    return frame
+
+
+def sensitivity_table(
+    indicators: pd.DataFrame,
+    activities: pd.DataFrame,
+    evaluations: pd.DataFrame,
+    events: pd.DataFrame,
+    drop_thresholds: Sequence[float] = (0.2, 0.3, 0.4, 0.5),
+    recovery_shares: Sequence[float] = (0.6, 0.7, 0.8, 0.9, 1.0),
+    params: TrajectoryParams | None = None,
+    measures: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Rows per status as the drop threshold and recovery share move (other parameters as in ``params``)."""
+    base = params or TrajectoryParams()
+    lexicon = load_lexicon()
+    rows = []
+    for drop in sorted(drop_thresholds):
+        for share in sorted(recovery_shares):
+            varied = dataclasses.replace(base, drop_threshold=drop, recovery_share=share)
+            table = classify_trajectories(indicators, activities, evaluations, events, varied, measures, lexicon)
+            counts = table["status"].value_counts()
+            rows.extend(
+                {"drop_threshold": drop, "recovery_share": share, "status": st, "n_rows": int(counts.get(st, 0))}
+                for st in STATUSES
+            )
+    return pd.DataFrame(rows, columns=["drop_threshold", "recovery_share", "status", "n_rows"])
+
+
+def check_trajectories(trajectories: pd.DataFrame) -> None:
+    """Stop with a message when a vocabulary is broken, a stalled row has no source line, or a row repeats."""
+    problems = []
+    unknown = sorted(set(trajectories["status"]) - set(STATUSES))
+    if unknown:
+        problems.append(f"unknown statuses {unknown}")
+    stalled = trajectories[trajectories["status"].isin(STALLED_STATUSES)]
+    unsourced = stalled[(stalled["source_file"] == "") | stalled["source_line"].isna()]
+    if not unsourced.empty:
+        problems.append(f"stalled rows without a source line: {unsourced['measure_id'].tolist()}")
+    bases = sorted(set(trajectories["reference_basis"]) - {*REFERENCE_BASES, ""})
+    if bases:
+        problems.append(f"unknown reference bases {bases}")
+    kinds = {k for e in trajectories["evidence"] for k in e.split("+") if k}
+    if kinds - set(EVIDENCE_PRECEDENCE):
+        problems.append(f"unknown evidence kinds {sorted(kinds - set(EVIDENCE_PRECEDENCE))}")
+    duplicated = trajectories.duplicated(["city", "measure_id", "indicator"])
+    if duplicated.any():
+        problems.append(f"repeated rows: {trajectories.loc[duplicated, 'measure_id'].tolist()}")
+    if problems:
+        raise ValueError("covid_trajectories: " + "; ".join(problems))
