@@ -63,3 +63,18 @@ def test_unknown_file_is_one_line(tmp_path, capsys):
     assert code == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "nope.txt" in err
+
+
+def test_unreadable_sheet_is_one_line_naming_file_and_line(tmp_path):
+    from helpers.errors import SheetError
+    from helpers.sheets import parse_file
+
+    sheet = tmp_path / "shiroi_broken.txt"
+    sheet.write_text("白井市 進行管理シート\n\nNo.\t取組項目\n", encoding="utf-8")
+    try:
+        parse_file(sheet, parser="shiroi_sheet", city="shiroi")
+    except SheetError as exc:
+        message = str(exc)
+    else:
+        raise AssertionError("a sheet without its title year must not parse")
+    assert message.startswith("shiroi_broken.txt:") and "\n" not in message
