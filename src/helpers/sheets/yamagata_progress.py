@@ -1,0 +1,1192 @@
+"""山形市 第3次地域福祉計画 施策の実施状況 (中間年の点検): one tab-separated table read into records.
+
+Columns shift left and right from row to row, so each row is anchored on its 関連課 cell (or on a 実施状況
+cell that opens with the department in brackets); the 件数等実績値 columns take their fiscal years from
+the repeated header blocks.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from helpers.fiscal_years import parse_fiscal_year
+from helpers.numbers import COUNTERS, NO_VALUE_MARKERS, parse_quantity
+from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
+from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, split_cells, strip_html
+
+LEXICONS = Path(__file__).resolve().parent.parent / "lexicons"
+DEPARTMENTS_CSV = LEXICONS / "yamagata_progress_departments.csv"
+"""Department names as printed → the department (typos and truncations mapped to the usual name)."""
+MEASURES_CSV = LEXICONS / "yamagata_progress_measures.csv"
+"""事業名 variants that name the same project as an earlier listing."""
+INDICATORS_CSV = LEXICONS / "yamagata_progress_indicators.csv"
+"""取組内容 cells holding several indicators, split into one indicator per value (read from the sheet)."""
+
+ID_PREFIX = "yamagata"
+ACTIVITY_SECTION = "実施状況"
+NOTE_SECTION = "備考"
+TEXT_REASON = "実施状況 text"
+"""Reason prefix of coverage items for numbers read from the 実施状況 prose rather than a value column."""
+NO_INDICATOR = {"—", "-", "ー", "―", "－"}
+_NO_VALUE = {nfkc(m) for m in NO_VALUE_MARKERS}
+_NO_VALUE_WORDS = ("未実施", "中止", "未集計", "実績なし")
+_VERBS = ("開催", "参加", "受講", "実施")
+_BASIS_WORDS = (("累計", "累計"), ("延べ", "延べ"), ("延", "延べ"))
+_PLAN_WORDS = re.compile(r"予定|見込")
+
+_GOAL = re.compile(r"^基本目標\s*(\d+)\s*(.*)$")
+_DIRECTION = re.compile(r"^(?:基本的な方向性\s*)?[(（]\s*(\d+)\s*[)）]\s*(.+)$")
+_PAGE = re.compile(r"^P\s*\d")
+_TAG = re.compile(r"<[^>]+>")
+_BRACKET = re.compile(r"[(（][^()（）]*[)）]")
+_NUMBER = r"[0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+(?:[.．][0-9０-９]+)?|[0-9０-９]+(?:[.．][0-9０-９]+)?"
+_ATOM = re.compile(rf"[{CIRCLED_MARKERS}]|{_NUMBER}")
+_ERA_BEFORE = re.compile(r"(?:令和|平成|(?<![A-Za-z])[RH])\s*$")
+_ERA_LABEL = re.compile(r"(?:令和|平成|(?<![A-Za-z])[RH])\s*(?:元|[0-9０-９]{1,2})\s*(?:年度)?")
+_FREQUENCY_BEFORE = re.compile(r"(?:(?<!度)年|毎月|毎週|月|週)\s*$")
+_BULLET_SPLIT = re.compile(r"(?:^|\s)・\s*")
+_UNIT_QUALIFIER = {"円": "金額", "%": "割合"}
+_YEAR_LIST = re.compile(
+    rf"○\s*(?P<year>(?:令和|平成)\s*(?:元|\d{{1,2}})\s*年度)\s*(?P<value>(?:{_NUMBER})\s*(?:件|回))"
+)
+_TARGET = re.compile(
+    rf"(?P<year>(?:令和|平成)\s*(?:元|\d{{1,2}})\s*年度)は(?P<label>[^、。]+?)について、目標値(?P<value>(?:{_NUMBER})件)"
+)
+_REFERENCE = re.compile(
+    r"[(（]参考[)）]\s*(?P<label>[^\s(（:：]+?)\s+(?P<pairs>(?:[RH]\d{1,2}\s*[:：]\s*[\d.,]+%?\s*)+)"
+)
+_REFERENCE_PAIR = re.compile(r"(?P<year>[RH]\d{1,2})\s*[:：]\s*(?P<value>[\d.,]+%?)")
+
+
+@dataclass(frozen=True)
+class Label:
+    """One indicator slot of a 取組内容 cell."""
+
+    name: str
+    unit: str = ""
+    count_basis: str = ""
+    measure: str = ""
+    series_break_from: int | None = None
+    why: str = ""
+
+    @property
+    def placeholder(self) -> bool:
+        """True for a slot that stands for a 事業 without an indicator (``—``)."""
+        return self.name in NO_INDICATOR
+
+
+@dataclass
+class Token:
+    """One value in a value cell: a number with its counter, or a no-value marker."""
+
+    start: int
+    end: int
+    stop: int = 0
+    raw: str = ""
+    number: str = ""
+    unit: str = ""
+    verb: str = ""
+    prefix: str = ""
+    notes: list[str] = field(default_factory=list)
+    trailing: str = ""
+    no_value: bool = False
+    frequency: bool = False
+
+
+@dataclass
+class CellTokens:
+    """The values of one cell and the numbers in it that are not values (with the reason)."""
+
+    raw: str
+    tokens: list[Token] = field(default_factory=list)
+    side: list[tuple[str, str]] = field(default_factory=list)
+    """(number as printed, why it is not a value)."""
+    text_only: str = ""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the cells of one data row stand (indices into the row's cells)."""
+
+    shape: str
+    dept: int | None
+    text: int | None
+    label: int | None
+    values: tuple[int, ...]
+    notes: tuple[int, ...]
+    measure: int | None
+
+
+@dataclass
+class _Context:
+    goal: str = ""
+    goal_no: int = 0
+    direction: str = ""
+    direction_no: int = 0
+    policy: str = ""
+    policy_no: int = 0
+    years: tuple[int, ...] = ()
+    value_kind: str = "actual"
+    measure_id: str = ""
+    measure: str = ""
+    department: str = ""
+    listings: dict[tuple[int, int, int], int] = field(default_factory=dict)
+
+
+@dataclass
+class _Measure:
+    measure_id: str
+    name: str
+    first_line: int
+
+
+@dataclass
+class _Assignment:
+    label: Label
+    token: Token
+    qualifier: str = ""
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_departments() -> dict[str, str]:
+    """Department name as printed → department."""
+    return {row["written"]: row["department"] for row in _read_csv(DEPARTMENTS_CSV)}
+
+
+def load_measure_aliases() -> dict[str, str]:
+    """Measure key of a variant name → measure key of the name it stands for."""
+    return {measure_key(row["written"]): measure_key(row["canonical"]) for row in _read_csv(MEASURES_CSV)}
+
+
+def load_measure_names() -> dict[str, str]:
+    """Measure key → the name to show for a project printed under variant names."""
+    return {measure_key(row["canonical"]): row["canonical"] for row in _read_csv(MEASURES_CSV)}
+
+
+def load_indicator_crosswalk() -> dict[str, list[Label]]:
+    """Label-cell key → the indicator slots it holds, in value order."""
+    crosswalk: dict[str, list[tuple[int, Label]]] = {}
+    for row in _read_csv(INDICATORS_CSV):
+        since = int(row["series_break_from"]) if row["series_break_from"] else None
+        label = Label(row["indicator"], row["unit"], row["count_basis"], row["measure"], since, row["why"])
+        crosswalk.setdefault(label_key(row["label"]), []).append((int(row["position"]), label))
+    return {k: [label for _, label in sorted(slots)] for k, slots in crosswalk.items()}
+
+
+def label_key(text: str) -> str:
+    """Comparison key of a 取組内容 cell: NFKC, no HTML, no spaces, no ``・`` bullets."""
+    return key(text).replace("・", "")
+
+
+def measure_key(text: str) -> str:
+    """Comparison key of a 事業名: NFKC, no HTML, no spaces, no leading bullet."""
+    return key(text).lstrip("・")
+
+
+def indicator_name(text: str) -> str:
+    """Readable indicator label: NFKC, bullets dropped, spaces left by line wraps between Japanese words removed."""
+    text = nfkc(clean_cell(text)).strip().lstrip("・").strip()
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"(?<=[^\x00-\x7f()])\s+|\s+(?=[^\x00-\x7f()])|(?<=[()])\s+|\s+(?=[()])", "", text)
+
+
+def measure_name(text: str) -> str:
+    """A 事業名 as listed, without HTML, leading bullet or surrounding spaces."""
+    return clean_cell(text).lstrip("・").strip()
+
+
+# ---------------------------------------------------------------- departments and row layout
+
+
+def department_parts(text: str, departments: dict[str, str]) -> list[str] | None:
+    """Departments a cell names (``生活福祉課 他`` → ``['生活福祉課', '他']``); None if it is not a 関連課 cell."""
+    text = clean_cell(text)
+    bracket = re.fullmatch(r"[(（]\s*(.+?)\s*[)）]", text)
+    if bracket:
+        text = bracket.group(1)
+    parts = [p for p in re.split(r"[、,・\s]+", text) if p]
+    names = [p for p in parts if p != "他"]
+    if not names or any(p not in departments for p in names):
+        return None
+    return [departments.get(p, p) for p in parts]
+
+
+def bracket_department(text: str, departments: dict[str, str]) -> tuple[list[str], str] | None:
+    """Departments opening a 実施状況 text (``(生活福祉課) …``) and the rest of the text, or None."""
+    match = re.match(r"\s*[(（]([^()（）]+)[)）]\s*(.*)", clean_cell(text), re.S)
+    if not match or not match.group(2).strip():
+        return None
+    parts = department_parts(match.group(1), departments)
+    return (parts, match.group(2).strip()) if parts else None
+
+
+def department_text(parts: list[str]) -> str:
+    """Departments joined as the sheet joins them (``他`` kept)."""
+    names = [p for p in parts if p != "他"]
+    return "、".join(dict.fromkeys(names)) + (" 他" if "他" in parts else "")
+
+
+def _sentence(text: str) -> bool:
+    return "。" in text
+
+
+def layout(cells: list[str], departments: dict[str, str], n_values: int = 2) -> Layout | None:
+    """Locate 関連課, 実施状況, 取組内容, the value cells and 備考 in one data row, whatever its shift."""
+    clean = [clean_cell(c) for c in cells] + [""] * (n_values + 6)
+    dept = next((i for i, c in enumerate(clean) if c and department_parts(c, departments)), None)
+    text = next((i for i, c in enumerate(clean) if c and bracket_department(c, departments)), None)
+    if dept is not None and (text is None or dept < text):
+        measure = _measure_cell(clean, dept)
+        if clean[dept + 1] and not _sentence(clean[dept + 1]) and _sentence(clean[dept + 2]):
+            # line 305: the 取組内容 stands before the 実施状況 sentence
+            return _layout("label-before-text", dept, dept + 2, dept + 1, dept + 3, n_values, len(cells), measure)
+        if _text_missing(clean, dept):
+            # line 131: no 実施状況 cell; the 取組内容 and the values move one column left
+            return _layout("no-text", dept, None, dept + 1, dept + 2, n_values, len(cells), measure)
+        return _layout("standard", dept, dept + 1, dept + 2, dept + 3, n_values, len(cells), measure)
+    if text is not None:
+        # line 10: a continuation row whose 実施状況 opens with (生活福祉課…); 事業名 and 関連課 are inherited
+        return _layout("text-anchored", None, text, text + 1, text + 2, n_values, len(cells), None)
+    return None
+
+
+def _layout(
+    shape: str, dept: int | None, text: int | None, label: int, first: int, n: int, width: int, measure: int | None
+) -> Layout:
+    values = tuple(range(first, first + n))
+    notes = tuple(range(values[-1] + 1, width))
+    return Layout(shape, dept, text, label, values, notes, measure)
+
+
+def _measure_cell(clean: list[str], dept: int) -> int | None:
+    for i in (dept - 1, dept - 2):
+        if i < 0 or not clean[i]:
+            continue
+        if _PAGE.match(clean[i]) or clean[i][0] in CIRCLED_MARKERS or len(clean[i]) > 150:
+            return None
+        return i
+    return None
+
+
+def _text_missing(clean: list[str], dept: int) -> bool:
+    first, second, far = clean[dept + 1], clean[dept + 2], clean[dept + 4]
+    return (
+        bool(first) and not _sentence(first) and len(first) < 40 and bool(re.search(r"\d", second)) and _sentence(far)
+    )
+
+
+# ---------------------------------------------------------------- value cells
+
+
+def _mask(cell: str) -> str:
+    return _TAG.sub(lambda m: " " * len(m.group()), cell)
+
+
+def _counter_at(text: str, pos: int) -> tuple[str, int]:
+    """The counter word starting at ``pos`` (one space allowed before it) and where it ends."""
+    for start in (pos, pos + 1) if pos < len(text) and text[pos] == " " else (pos,):
+        for counter in COUNTERS:
+            if text.startswith(counter, start):
+                return counter, start + len(counter)
+    return "", pos
+
+
+def tokenize_value_cell(raw: str) -> CellTokens:
+    """Split a value cell into values (number + counter, or a no-value marker) and non-value numbers.
+
+    A word before a number is its sub-label (``交付団体 13団体``, ``市長申立：2件``); a bracket or an item
+    marker after a value is a note on it (``24回 (毎月2回)``, ``1団体 ①山形市内…``).
+    """
+    masked = _mask(raw)
+    cell = CellTokens(raw=raw)
+    brackets = [(m.start(), m.end()) for m in _BRACKET.finditer(masked)]
+    pending = ""
+    for word in re.finditer(r"\S+", masked):
+        start, end = word.start(), word.end()
+        while start < end and masked[start] == "・":
+            start += 1
+        if start == end:
+            continue
+        pending = _read_word(cell, masked, start, end, brackets, pending)
+    if pending.strip() and cell.tokens:
+        cell.tokens[-1].trailing = pending.strip()
+    if not cell.tokens:
+        text = clean_cell(raw)
+        if text and any(w in text for w in _NO_VALUE_WORDS):
+            # line 305: 新型コロナウイルス感染症の感染拡大により未実施。 stands where a number should
+            start = len(masked) - len(masked.lstrip())
+            stop = len(masked.rstrip())
+            cell.tokens.append(Token(start, stop, stop=stop, no_value=True, notes=[text]))
+        else:
+            cell.text_only = text
+    for token in cell.tokens:
+        token.raw = raw[token.start : token.end]
+    return cell
+
+
+def _read_word(
+    cell: CellTokens, masked: str, start: int, end: int, brackets: list[tuple[int, int]], pending: str
+) -> str:
+    word = masked[start:end]
+    last = cell.tokens[-1] if cell.tokens else None
+    if word[0] in CIRCLED_MARKERS or (start, end) in brackets:
+        # line 44: 1団体 ①山形市内… — the marker and the names are a note; line 76: 24回 (毎月2回)
+        for atom in _ATOM.finditer(word):
+            cell.side.append((atom.group(), _side_reason(masked, start + atom.start(), brackets) or "item name"))
+        if last is not None:
+            last.notes.append(word)
+        return pending
+    if nfkc(word) in _NO_VALUE or (nfkc(word)[0] in "—ー-―‐－" and any(s == start + 1 for s, _ in brackets)):
+        # line 38: ー（新型コロナウイルス感染症拡大防止のため中止）
+        cell.tokens.append(Token(start, end, stop=end, no_value=True, notes=[word], prefix=pending.strip()))
+        for atom in _ATOM.finditer(word):
+            cell.side.append((atom.group(), "parenthesised note"))
+        return ""
+    cursor = start
+    for atom in _ATOM.finditer(masked, start, end):
+        reason = _side_reason(masked, atom.start(), brackets)
+        if reason:
+            cell.side.append((atom.group(), reason))
+            continue
+        if atom.start() < cursor:
+            continue
+        token = _quantity_token(masked, atom, end, brackets)
+        token.prefix = (pending + " " + masked[cursor : atom.start()]).strip()
+        pending = ""
+        cell.tokens.append(token)
+        cursor = token.stop
+    if cursor == start:
+        return (pending + " " + word).strip()
+    return (pending + " " + masked[cursor:end]).strip()
+
+
+def _side_reason(masked: str, pos: int, brackets: list[tuple[int, int]]) -> str:
+    if masked[pos] in CIRCLED_MARKERS:
+        return "item marker"
+    if _ERA_BEFORE.search(masked[max(0, pos - 3) : pos]):
+        return "fiscal-year label"
+    if any(s < pos < e for s, e in brackets):
+        return "parenthesised note"
+    word_start = masked.rfind(" ", 0, pos) + 1
+    if masked[word_start : word_start + 1] in CIRCLED_MARKERS:
+        return "item name"
+    return ""
+
+
+def _quantity_token(masked: str, atom: re.Match[str], word_end: int, brackets: list[tuple[int, int]]) -> Token:
+    counter, stop = _counter_at(masked, atom.end())
+    verb = next((v for v in _VERBS if masked.startswith(v, stop)), "")
+    stop += len(verb)
+    token = Token(atom.start(), stop, stop=stop, number=atom.group(), unit=counter, verb=verb)
+    token.frequency = bool(_FREQUENCY_BEFORE.search(masked[max(0, atom.start() - 2) : atom.start()]))
+    bracket = next(((s, e) for s, e in brackets if s == stop and e <= word_end), None)
+    if bracket:
+        # line 19: 5,028人（累計登録者数） — the bracket right after the counter qualifies the value
+        token.notes.append(masked[bracket[0] : bracket[1]])
+        token.stop = bracket[1]
+    return token
+
+
+def token_quantity(token: Token) -> tuple[float | None, str, str]:
+    """Value, unit and multiplier note of a token (千円 and 割 applied)."""
+    if token.no_value or not token.number:
+        return None, "", ""
+    quantity = parse_quantity(nfkc(token.number + token.unit))
+    if quantity is None:
+        raise ValueError(f"unreadable value token {token.number}{token.unit}")
+    return quantity.value, quantity.unit, quantity.note
+
+
+def _prefix_parts(prefix: str) -> tuple[str, str, str]:
+    """Split a sub-label into (label, count basis, year note): ``(家賃補助戸数)令和4年度`` → label and year."""
+    text = _FREQUENCY_BEFORE.sub("", nfkc(prefix))
+    year = " ".join(m.group() for m in _ERA_LABEL.finditer(text))
+    text = _ERA_LABEL.sub("", text)
+    basis = ""
+    stripped = text.rstrip(" 、:：・")
+    for word, name in _BASIS_WORDS:
+        if (stripped.endswith(word) and len(stripped) > len(word)) or stripped == word:
+            basis = name
+            stripped = stripped[: -len(word)]
+            break
+    label = stripped.strip(" 、:：・を")
+    bracket = re.fullmatch(r"\((.+)\)", label)
+    return (bracket.group(1) if bracket else label), basis, year
+
+
+def _token_basis(token: Token) -> str:
+    _, basis, _ = _prefix_parts(token.prefix)
+    if basis:
+        return basis
+    for note in token.notes:
+        if "累計" in note:
+            return "累計"
+        if "延" in note:
+            return "延べ"
+    return ""
+
+
+def label_basis(name: str) -> str:
+    """Count basis stated in an indicator label (延べ, 累計, 実)."""
+    if "累計" in name:
+        return "累計"
+    if re.search(r"延|述べ", name):
+        return "延べ"
+    if re.search(r"実人数|実利用者|実人員", name):
+        return "実"
+    return ""
+
+
+# ---------------------------------------------------------------- labels and alignment
+
+
+def labels_for(raw_label: str, crosswalk: dict[str, list[Label]], n_tokens: int) -> tuple[list[Label], bool]:
+    """Indicator slots of a 取組内容 cell and whether they are explicit (a bulleted list or the crosswalk)."""
+    text = clean_cell(raw_label)
+    if label_key(text) in crosswalk:
+        return crosswalk[label_key(text)], True
+    bullets = [b for b in _BULLET_SPLIT.split(text) if b.strip()]
+    if len(bullets) > 1:
+        return [Label(indicator_name(b)) for b in bullets], True
+    words: list[str] = []
+    for w in text.split():
+        if words and re.fullmatch(r"[(（].*[)）]", w):
+            words[-1] += w  # line 262: 相談件数 （障がい者）
+        else:
+            words.append(w)
+    if raw_label.lstrip().startswith("<ul") and len(words) > 1:
+        # line 18: a <ul> list whose items lost their <li> tags; the spaces separate the items
+        return [Label(indicator_name(w)) for w in words], True
+    if n_tokens <= 1:
+        return [Label(indicator_name(text))], False
+    return [Label(indicator_name(w)) for w in words], False
+
+
+def align(labels: list[Label], tokens: list[Token], explicit: bool) -> list[_Assignment] | str:
+    """Pair values with indicator slots; a string says why the cell cannot be aligned with certainty."""
+    if not tokens:
+        return []
+    if all(t.no_value for t in tokens) and len(tokens) == 1 and len(labels) > 1:
+        # line 302: one "-" for a bulleted pair of indicators
+        return (
+            [_Assignment(label, tokens[0]) for label in labels if not label.placeholder]
+            if explicit
+            else "one no-value mark for several labels"
+        )
+    if len(labels) == len(tokens):
+        return _pair(labels, tokens)
+    if len(labels) == 1 and len(tokens) > 1:
+        return _split_single(labels[0], tokens)
+    if len(tokens) < len(labels):
+        return _by_unit(labels, tokens)
+    return f"{len(labels)} labels, {len(tokens)} values"
+
+
+def _by_unit(labels: list[Label], tokens: list[Token]) -> list[_Assignment] | str:
+    """Fewer values than labels: pair only when each value's counter matches exactly one expected unit."""
+    reason = f"{len(labels)} labels, {len(tokens)} values"
+    slots = [label for label in labels if not label.placeholder]
+    if any(not label.unit for label in slots) or any(t.no_value or t.frequency for t in tokens):
+        return reason
+    pairs: list[_Assignment] = []
+    for token in tokens:
+        matches = [label for label in slots if label.unit == token.unit]
+        if len(matches) != 1 or any(p.label == matches[0] for p in pairs):
+            return reason
+        # line 143: 2名 under 福祉まるごと相談員配置数 / 新規相談件数 — only the 名 slot can take it
+        pairs.append(_Assignment(matches[0], token))
+    return pairs
+
+
+def _pair(labels: list[Label], tokens: list[Token]) -> list[_Assignment] | str:
+    pairs: list[_Assignment] = []
+    for label, token in zip(labels, tokens, strict=True):
+        if label.placeholder:
+            if not token.no_value:
+                return f"a value ({token.number}{token.unit}) stands in a slot without indicator"
+            continue
+        if label.unit and not token.no_value and token.unit != label.unit:
+            return f"unit {token.unit or 'none'} where {label.unit} is expected"
+        sub, _, _ = _prefix_parts(token.prefix)
+        # line 224: 交付団体 13団体 names the count under its label; a lone label keeps the word as a note (常時6名)
+        qualifier = sub if len(labels) > 1 and sub and key(sub) not in key(label.name) else ""
+        pairs.append(_Assignment(label, token, qualifier))
+    return pairs
+
+
+def _split_single(label: Label, tokens: list[Token]) -> list[_Assignment] | str:
+    """One label, several values: split only when each value names itself (sub-label, verb or distinct unit)."""
+    if any(t.no_value or t.frequency or t.trailing for t in tokens):
+        return f"1 label, {len(tokens)} values"
+    subs = [_prefix_parts(t.prefix)[0] for t in tokens]
+    if all(subs) and not any(t.verb for t in tokens):
+        # line 290: エレベーター4基、多機能トイレ1箇所、連絡通路等1箇所
+        qualifiers = subs
+    elif not any(subs) and all(t.unit for t in tokens):
+        # line 12: 1回開催 24人参加; line 21: 30件1,249人
+        qualifiers = [t.verb + _UNIT_QUALIFIER.get(t.unit, t.unit + "数") for t in tokens]
+    else:
+        return f"1 label, {len(tokens)} values"
+    if len(set(qualifiers)) != len(qualifiers):
+        return f"1 label, {len(tokens)} values"
+    return [_Assignment(label, t, q) for t, q in zip(tokens, qualifiers, strict=True)]
+
+
+# ---------------------------------------------------------------- the record book
+
+
+@dataclass
+class _Book:
+    city: str
+    source_file: str
+    sheet: ParsedSheet
+    observations: dict[tuple[str, str, int, str], Observation] = field(default_factory=dict)
+    activity_keys: set[tuple[str, str, str]] = field(default_factory=set)
+    quirk_lines: dict[str, int] = field(default_factory=dict)
+
+    def quirk(self, text: str, line: int) -> None:
+        self.quirk_lines.setdefault(text, line)
+
+    def cover(self, line: int, token: str, outcome: str, reason: str = "") -> None:
+        self.sheet.coverage.append(CoverageItem(self.city, self.source_file, line, token, outcome, reason))
+
+    def observe(self, obs: Observation) -> str:
+        """Add an observation; returns "" or the coverage reason when the key is already taken."""
+        k = (obs.measure_id, obs.indicator, obs.fiscal_year, obs.value_kind)
+        first = self.observations.get(k)
+        if first is None:
+            self.observations[k] = obs
+            self.sheet.observations.append(obs)
+            return ""
+        if first.value == obs.value:
+            return f"repeat of line {first.source_line}"
+        raise ValueError(f"line {obs.source_line}: {k} already holds {first.value} (line {first.source_line})")
+
+    def activity(self, activity: Activity) -> None:
+        k = (activity.measure_id, activity.section, activity.text)
+        if k not in self.activity_keys:
+            self.activity_keys.add(k)
+            self.sheet.activities.append(activity)
+
+
+# ---------------------------------------------------------------- parser
+
+
+@dataclass
+class _Parser:
+    book: _Book
+    lines: list[str]
+    departments: dict[str, str]
+    aliases: dict[str, str]
+    names: dict[str, str]
+    crosswalk: dict[str, list[Label]]
+    ctx: _Context = field(default_factory=_Context)
+    measures: dict[str, _Measure] = field(default_factory=dict)
+
+    def run(self) -> None:
+        skip_next = False
+        for number, line in enumerate(self.lines, start=1):
+            if skip_next:
+                skip_next = False
+                continue
+            if "\t" not in line:
+                self._title(line.strip(), number)
+                continue
+            cells = split_cells(line)
+            if clean_cell(cells[0]) == "施策":
+                skip_next = self._header(cells, number)
+                continue
+            self._row(cells, number)
+
+    def _title(self, text: str, number: int) -> None:
+        goal = _GOAL.match(text)
+        direction = _DIRECTION.match(text)
+        if goal:
+            self.ctx.goal, self.ctx.goal_no = text, int(goal.group(1))
+        elif direction:
+            self.ctx.direction, self.ctx.direction_no = text, int(direction.group(1))
+            self.ctx.policy, self.ctx.policy_no = "", 0
+            if not text.startswith("基本的な方向性"):
+                self.book.quirk(
+                    "方向性 titles lose their 基本的な方向性 prefix; (n) alone starts a new direction", number
+                )
+
+    def _header(self, cells: list[str], number: int) -> bool:
+        """Read the fiscal years of a header block; True when its year labels stand on the next line."""
+        labels = [c for c in (clean_cell(c) for c in cells) if parse_fiscal_year(c)]
+        two_lines = False
+        if len(labels) < 2 and number < len(self.lines):
+            # line 7-8: 件数等実績値 on the header line, R2 策定時 / R4中間年 on the line below
+            below = [c for c in (clean_cell(c) for c in split_cells(self.lines[number])) if parse_fiscal_year(c)]
+            labels, two_lines = below, True
+            if any("備考" in clean_cell(c) for c in cells[6:8]):
+                # line 73-74 and 202-203: 備考 before the year labels, which stand one column off the data
+                self.book.quirk(
+                    "split header with 備考 before 件数等実績値; year labels are read in order, not by column", number
+                )
+        years = tuple(parse_fiscal_year(label) for label in labels)
+        if len(years) != 2 or None in years:
+            raise ValueError(f"line {number}: cannot read the year labels of the header: {labels}")
+        if self.ctx.years and self.ctx.years != years:
+            raise ValueError(f"line {number}: header years changed from {self.ctx.years} to {years}")
+        header_text = " ".join(clean_cell(c) for c in cells)
+        self.ctx.value_kind = "target" if "目標" in header_text else "plan" if "計画値" in header_text else "actual"
+        self.ctx.years = years  # type: ignore[assignment]
+        return two_lines
+
+    # ------------------------------------------------------------ rows
+
+    def _row(self, cells: list[str], number: int) -> None:
+        lay = layout(cells, self.departments, len(self.ctx.years))
+        if lay is None:
+            raise ValueError(f"line {number}: cannot place the cells of this row")
+        clean = [clean_cell(c) for c in cells] + [""] * 12
+        if clean[0] and clean[0][0] in CIRCLED_MARKERS:
+            policy_no = CIRCLED_MARKERS.index(clean[0][0]) + 1
+            if policy_no <= self.ctx.policy_no:
+                # line 65: ②世代間交流の促進 follows ③ of the same 方向性: the next 方向性 title is not printed
+                self.ctx.direction_no += 1
+                self.ctx.direction = ""
+                self.book.quirk(
+                    "施策 numbering restarts with no 方向性 title: the 方向性 number is inferred, title left empty",
+                    number,
+                )
+            self.ctx.policy, self.ctx.policy_no = clean[0], policy_no
+        elif lay.dept == 1 or (lay.measure == 0):
+            # line 23: a project row starting at column 0 keeps the 施策 from above
+            self.book.quirk("rows starting at column 0 with the 事業名 inherit the 施策 from above", number)
+        if lay.shape != "standard":
+            self.book.quirk(_SHAPE_QUIRKS[lay.shape], number)
+        dept = self._row_department(clean, lay, number)
+        measures = self._measures(clean, lay, dept, number)
+        text_dept = bracket_department(clean[lay.text], self.departments) if lay.text is not None else None
+        row_dept = department_text(text_dept[0]) if text_dept else dept
+        self._activities(cells, lay, measures, row_dept, number)
+        self._values(cells, lay, measures, row_dept, number)
+
+    def _row_department(self, clean: list[str], lay: Layout, number: int) -> str:
+        if lay.dept is not None:
+            parts = department_parts(clean[lay.dept], self.departments) or []
+            if re.fullmatch(r"[(（].*[)）]", clean[lay.dept]):
+                # line 304: (保険総務課) alone where the 関連課 stands
+                self.book.quirk("a department alone in brackets opens a continuation row", number)
+            return department_text(parts)
+        return self.ctx.department
+
+    def _measures(self, clean: list[str], lay: Layout, dept: str, number: int) -> list[tuple[str, str]]:
+        """(measure_id, department) of each 事業 the row reports, registering new listings."""
+        cell = clean[lay.measure] if lay.measure is not None else ""
+        if not cell or re.fullmatch(r"[(（].*[)）]", cell):
+            if cell:
+                # line 288: (情報のバリアフリー化、…) under the 事業名 above, with its own 関連課
+                self.book.quirk("a bracketed 事業名 cell continues the 事業 above with another department", number)
+            if not self.ctx.measure_id:
+                raise ValueError(f"line {number}: continuation row without a 事業 above")
+            if lay.dept is not None:
+                self.ctx.department = dept
+            return [(self.ctx.measure_id, dept or self.ctx.department)]
+        names = [measure_name(n) for n in cell.split() if n.strip("・")]
+        depts = [d for d in clean[lay.dept].split() if d in self.departments] if lay.dept is not None else []
+        if len(names) > 1 and len(names) == len(depts) == len(clean[lay.dept].split()):
+            # line 28: seven 事業 in one row, one department each
+            self.book.quirk(
+                "one row lists several 事業 with one department each; values split by the crosswalk", number
+            )
+            listed = [(name, self.departments[d]) for name, d in zip(names, depts, strict=True)]
+            return [(self._listing(name, d, number), d) for name, d in listed]
+        measure_id = self._listing(measure_name(cell), dept, number)
+        self.ctx.department = dept
+        return [(measure_id, dept)]
+
+    def _listing(self, name: str, dept: str, number: int) -> str:
+        k = self.aliases.get(measure_key(name), measure_key(name))
+        place = (self.ctx.goal_no, self.ctx.direction_no, self.ctx.policy_no)
+        if 0 in place:
+            raise ValueError(f"line {number}: 事業 {name} outside a 基本目標/方向性/施策")
+        self.ctx.listings[place] = self.ctx.listings.get(place, 0) + 1
+        known = self.measures.get(k)
+        if known is None:
+            measure_id = f"{ID_PREFIX}-{place[0]}-{place[1]}-{place[2]}-{self.ctx.listings[place]}"
+            known = _Measure(measure_id, self.names.get(k, name), number)
+            self.measures[k] = known
+        elif measure_key(name) != k or measure_key(name) != measure_key(known.name):
+            self.book.quirk("one project printed under variant names (the lexicon maps them to one 事業)", number)
+        self.book.sheet.measures.append(
+            MeasureListing(
+                self.book.city,
+                known.measure_id,
+                name,
+                self.book.source_file,
+                number,
+                goal=self.ctx.goal,
+                direction=self.ctx.direction,
+                policy=self.ctx.policy,
+                department=dept,
+                is_repeat=known.first_line != number,
+            )
+        )
+        if known.first_line != number:
+            self.book.quirk("the same 事業 listed under several 施策: one measure id, observations kept once", number)
+        self.ctx.measure_id, self.ctx.measure = known.measure_id, known.name
+        return known.measure_id
+
+    def _measure_label(self, measure_id: str) -> str:
+        return next(m.name for m in self.measures.values() if m.measure_id == measure_id)
+
+    # ------------------------------------------------------------ activities
+
+    def _activities(
+        self, cells: list[str], lay: Layout, measures: list[tuple[str, str]], dept: str, number: int
+    ) -> None:
+        year = self.ctx.years[-1]
+        if lay.text is not None:
+            items = narrative_items(cells[lay.text])
+            targets = measures if len(measures) == len(items) and len(measures) > 1 else [measures[0]] * len(items)
+            for item, (measure_id, measure_dept) in zip(items, targets, strict=True):
+                found = bracket_department(item, self.departments)
+                item_dept = department_text(found[0]) if found else (measure_dept if len(measures) > 1 else dept)
+                self.book.activity(
+                    Activity(
+                        self.book.city,
+                        measure_id,
+                        year,
+                        "actual",
+                        item,
+                        self.book.source_file,
+                        number,
+                        item_dept,
+                        section=ACTIVITY_SECTION,
+                    )
+                )
+        for i in lay.notes:
+            if i >= len(cells) or _bare_value(cells[i]):
+                continue
+            for item in narrative_items(cells[i]):
+                kind = "plan" if _PLAN_WORDS.search(item) else "actual"
+                self.book.activity(
+                    Activity(
+                        self.book.city,
+                        measures[0][0],
+                        year,
+                        kind,
+                        item,
+                        self.book.source_file,
+                        number,
+                        dept,
+                        section=NOTE_SECTION,
+                    )
+                )
+
+    # ------------------------------------------------------------ values
+
+    def _values(self, cells: list[str], lay: Layout, measures: list[tuple[str, str]], dept: str, number: int) -> None:
+        row = row_cells(cells, lay)
+        raw_label = row.label
+        if row.merged:
+            self.book.quirk(
+                "first-year values printed inside the 取組内容 cell; the value columns shift one left", number
+            )
+        parsed = [tokenize_value_cell(c) for c in row.values]
+        if row.merged:
+            for cell, where in zip(parsed, ("inside the 取組内容 cell", "in the first value column"), strict=False):
+                for token in cell.tokens:
+                    token.notes.append(f"printed {where}")
+        parsed = self._spill(cells, row.stray, parsed, number)
+        label_dept = bracket_department(raw_label, self.departments)
+        if label_dept:
+            # line 243: （こども未来課）子育て短期支援事業（ショートステイ）利用者数
+            dept, raw_label = department_text(label_dept[0]), label_dept[1]
+        for year, cell in zip(self.ctx.years, parsed, strict=True):
+            self._cell(raw_label, cell, year, measures, dept, number)
+        if lay.text is not None:
+            self._text_values(cells[lay.text], raw_label, parsed, measures[0][0], dept, number)
+
+    def _spill(self, cells: list[str], stray: list[int], parsed: list[CellTokens], number: int) -> list[CellTokens]:
+        """Line 163: the second indicator's values stand past the 備考 column; line 207: one stray value in 備考."""
+        if not stray:
+            return parsed
+        if len(stray) == len(parsed):
+            self.book.quirk(
+                "values of a second indicator printed past the 備考 column are read as its year pair", number
+            )
+            for cell, i in zip(parsed, stray, strict=True):
+                extra = tokenize_value_cell(cells[i])
+                for token in extra.tokens:
+                    token.notes.append("printed past the 備考 column")
+                cell.tokens.extend(extra.tokens)
+                cell.side.extend(extra.side)
+            return parsed
+        self.book.quirk("a lone value in the 備考 column cannot be given a year or indicator: coverage only", number)
+        for i in stray:
+            for token in tokenize_value_cell(cells[i]).tokens:
+                reason = "stray value in the 備考 column: year and indicator unknown"
+                self.book.cover(number, token.raw, "skipped", reason)
+        return parsed
+
+    def _cell(
+        self, raw_label: str, cell: CellTokens, year: int, measures: list[tuple[str, str]], dept: str, number: int
+    ) -> None:
+        for token_text, reason in cell.side:
+            self.book.cover(number, token_text, "skipped", reason)
+        label_text = clean_cell(raw_label)
+        has_label = bool(label_text) and label_text not in NO_INDICATOR
+        if not cell.tokens:
+            if cell.text_only and has_label:
+                self._whole([Label(indicator_name(raw_label))], cell, year, measures[0], dept, number, "text, no value")
+            return
+        if not has_label:
+            if all(t.no_value for t in cell.tokens):
+                return
+            self._whole([Label("(取組内容なし)")], cell, year, measures[0], dept, number, "values without a label")
+            return
+        labels, explicit = labels_for(raw_label, self.crosswalk, len(cell.tokens))
+        result = align(labels, cell.tokens, explicit)
+        if isinstance(result, str):
+            self._whole(labels, cell, year, measures[0], dept, number, result)
+            return
+        for assignment in result:
+            self._assign(assignment, cell, year, measures, dept, number)
+
+    def _assign(
+        self, a: _Assignment, cell: CellTokens, year: int, measures: list[tuple[str, str]], dept: str, number: int
+    ) -> None:
+        token, label = a.token, a.label
+        measure_id, measure_dept = self._target_measure(label, measures, dept)
+        indicator = f"{label.name} {a.qualifier}".strip() if a.qualifier else label.name
+        value, unit, multiplier = token_quantity(token)
+        sub, _, year_note = _prefix_parts(token.prefix)
+        notes = [
+            n
+            for n in (
+                token.prefix if sub and not a.qualifier and key(sub) not in key(label.name) else "",
+                year_note,
+                *token.notes,
+                token.trailing,
+                multiplier,
+            )
+            if n
+        ]
+        if token.verb and not a.qualifier:
+            notes.insert(0, token.verb)
+        if token.frequency:
+            # line 130: 庁内会議年2回 — a yearly frequency, not a count of meetings held
+            value = None
+            notes.insert(0, f"{token.prefix}{token.raw}: yearly frequency wording, kept without a value")
+            self.book.quirk(
+                "yearly frequencies in value cells (年2回) are kept as observations without a value", number
+            )
+        if token.unit and label.unit == "" and key(label.name).endswith("回数") and token.unit == "件":
+            notes.append("unit 件 as printed for a 回数 label")
+        if "述べ" in indicator:
+            # line 279: 述べ利用人数 — the label misprints 延べ
+            notes.append("述べ in the label read as 延べ")
+            self.book.quirk("a label printing 述べ for 延べ is given count basis 延べ", number)
+        series_break = label.series_break_from is not None and year >= label.series_break_from
+        obs = Observation(
+            city=self.book.city,
+            measure_id=measure_id,
+            measure=self._measure_label(measure_id),
+            indicator=indicator,
+            fiscal_year=year,
+            value_kind=self.ctx.value_kind,
+            value=value,
+            unit=unit,
+            value_raw=token.raw,
+            source_file=self.book.source_file,
+            source_line=number,
+            goal=self.ctx.goal,
+            direction=self.ctx.direction,
+            policy=self.ctx.policy,
+            department=measure_dept,
+            count_basis=label.count_basis or _token_basis(token) or label_basis(indicator),
+            note="; ".join(dict.fromkeys(notes + ([label.why] if series_break else []))),
+            series_break=series_break,
+        )
+        repeat = self.book.observe(obs)
+        if token.number:
+            if repeat:
+                self.book.cover(number, obs.value_raw, "skipped", repeat)
+            elif token.frequency:
+                self.book.cover(number, obs.value_raw, "skipped", "frequency wording (年N回)")
+            else:
+                self.book.cover(number, obs.value_raw, "observation")
+
+    def _target_measure(self, label: Label, measures: list[tuple[str, str]], dept: str) -> tuple[str, str]:
+        if label.measure:
+            k = self.aliases.get(measure_key(label.measure), measure_key(label.measure))
+            measure_id = self.measures[k].measure_id
+            return measure_id, next(d for m, d in measures if m == measure_id)
+        return measures[0][0], dept
+
+    def _whole(
+        self,
+        labels: list[Label],
+        cell: CellTokens,
+        year: int,
+        measure: tuple[str, str],
+        dept: str,
+        number: int,
+        reason: str,
+    ) -> None:
+        """Keep a cell that cannot be aligned as one observation without a value."""
+        names = [label.name for label in labels if not label.placeholder]
+        masked = _mask(cell.raw)
+        start, stop = len(masked) - len(masked.lstrip()), len(masked.rstrip())
+        obs = Observation(
+            city=self.book.city,
+            measure_id=measure[0],
+            measure=self._measure_label(measure[0]),
+            indicator=" / ".join(names),
+            fiscal_year=year,
+            value_kind=self.ctx.value_kind,
+            value=None,
+            unit="",
+            value_raw=cell.raw[start:stop],
+            source_file=self.book.source_file,
+            source_line=number,
+            goal=self.ctx.goal,
+            direction=self.ctx.direction,
+            policy=self.ctx.policy,
+            department=dept,
+            note=f"cannot align labels and values ({reason}); the cell is kept whole: {clean_cell(cell.raw)}",
+        )
+        self.book.quirk(
+            "cells whose labels and values cannot be paired are kept whole as one observation without a value", number
+        )
+        repeat = self.book.observe(obs)
+        for token in cell.tokens:
+            if token.number:
+                self.book.cover(number, token.raw, "skipped", repeat or f"cell kept whole: {reason}")
+
+    # ------------------------------------------------------------ numbers in the 実施状況 text
+
+    def _text_values(
+        self, raw_text: str, raw_label: str, parsed: list[CellTokens], measure_id: str, dept: str, number: int
+    ) -> None:
+        text = clean_cell(raw_text)
+        self._year_list(text, raw_text, raw_label, parsed, measure_id, dept, number)
+        self._target(text, raw_text, measure_id, dept, number)
+        self._reference(text, raw_text, measure_id, dept, number)
+
+    def _year_list(
+        self,
+        text: str,
+        raw_text: str,
+        raw_label: str,
+        parsed: list[CellTokens],
+        measure_id: str,
+        dept: str,
+        number: int,
+    ) -> None:
+        """Line 171: ``○ 令和2年度 2件 ○ 令和3年度 1件 ○ 令和4年度 0件`` — the years between the two columns."""
+        pairs = [(parse_fiscal_year(m.group("year")), m.group("value")) for m in _YEAR_LIST.finditer(text)]
+        if len(pairs) < 3 or any(len(c.tokens) != 1 or c.tokens[0].no_value for c in parsed):
+            return
+        printed = {y: token_quantity(c.tokens[0])[0] for y, c in zip(self.ctx.years, parsed, strict=True)}
+        listed = {y: parse_quantity(nfkc(v)) for y, v in pairs}
+        if any(listed.get(y) is None or listed[y].value != v for y, v in printed.items()):
+            return
+        self.book.quirk("a year list in 実施状況 that repeats both value columns gives the year between them", number)
+        label = indicator_name(raw_label)
+        for (year, raw_value), match in zip(pairs, _YEAR_LIST.finditer(text), strict=True):
+            quantity = listed[year]
+            token = _raw_find(raw_text, raw_value)
+            if year in printed or quantity is None or year is None:
+                self.book.cover(number, token, "skipped", f"{TEXT_REASON}: restates a value column")
+                continue
+            obs = self._text_observation(
+                measure_id, label, year, "actual", quantity.value, quantity.unit, token, dept, number
+            )
+            obs = _with(
+                obs, year_basis=f"実施状況 text: {match.group().strip()} (the same list matches both value columns)"
+            )
+            repeat = self.book.observe(obs)
+            self.book.cover(number, token, "skipped" if repeat else "observation", f"{TEXT_REASON}: {repeat or 'read'}")
+
+    def _target(self, text: str, raw_text: str, measure_id: str, dept: str, number: int) -> None:
+        """Line 143: ``令和4年度は新規相談件数について、目標値240件`` — a target stated in the 実施状況 text."""
+        for match in _TARGET.finditer(text):
+            quantity = parse_quantity(nfkc(match.group("value")))
+            year = parse_fiscal_year(match.group("year"))
+            if quantity is None or year is None:
+                continue
+            token = _raw_find(raw_text, match.group("value"))
+            obs = self._text_observation(
+                measure_id,
+                indicator_name(match.group("label")),
+                year,
+                "target",
+                quantity.value,
+                quantity.unit,
+                token,
+                dept,
+                number,
+            )
+            obs = _with(obs, year_basis=f"実施状況 text: {match.group().strip()}")
+            self.book.quirk(
+                "a target stated in the 実施状況 text (目標値) is read with the year the sentence names", number
+            )
+            repeat = self.book.observe(obs)
+            self.book.cover(number, token, "skipped" if repeat else "observation", f"{TEXT_REASON}: {repeat or 'read'}")
+
+    def _reference(self, text: str, raw_text: str, measure_id: str, dept: str, number: int) -> None:
+        """Line 224: ``(参考)自主防災組織の組織化率 R2:84.5% R4:84.5%`` in the 実施状況 text."""
+        for match in _REFERENCE.finditer(text):
+            for pair in _REFERENCE_PAIR.finditer(match.group("pairs")):
+                quantity = parse_quantity(pair.group("value"))
+                year = parse_fiscal_year(pair.group("year"))
+                if quantity is None or year is None:
+                    continue
+                token = _raw_find(raw_text, pair.group("value"))
+                obs = self._text_observation(
+                    measure_id,
+                    indicator_name(match.group("label")),
+                    year,
+                    "actual",
+                    quantity.value,
+                    quantity.unit,
+                    token,
+                    dept,
+                    number,
+                )
+                obs = _with(
+                    obs, year_basis=f"実施状況 text: {pair.group().strip()}", note="(参考) figure in the 実施状況 text"
+                )
+                self.book.quirk(
+                    "(参考) figures with their own year labels in the 実施状況 text are read as observations", number
+                )
+                repeat = self.book.observe(obs)
+                self.book.cover(
+                    number, token, "skipped" if repeat else "observation", f"{TEXT_REASON}: {repeat or 'read'}"
+                )
+
+    def _text_observation(
+        self,
+        measure_id: str,
+        indicator: str,
+        year: int,
+        kind: str,
+        value: float | None,
+        unit: str,
+        raw: str,
+        dept: str,
+        number: int,
+    ) -> Observation:
+        return Observation(
+            city=self.book.city,
+            measure_id=measure_id,
+            measure=self._measure_label(measure_id),
+            indicator=indicator,
+            fiscal_year=year,
+            value_kind=kind,
+            value=value,
+            unit=unit,
+            value_raw=raw,
+            source_file=self.book.source_file,
+            source_line=number,
+            goal=self.ctx.goal,
+            direction=self.ctx.direction,
+            policy=self.ctx.policy,
+            department=dept,
+            count_basis=label_basis(indicator),
+        )
+
+
+_SHAPE_QUIRKS: dict[str, str] = {
+    "label-before-text": "a row whose 取組内容 stands before the 実施状況 sentence (label and text swapped)",
+    "no-text": "a row without 実施状況: 取組内容 and values shifted one column left",
+    "text-anchored": "continuation rows (leading tabs) inherit 事業 and 関連課; the 実施状況 opens with (課名)",
+}
+
+
+def _with(obs: Observation, **changes: str) -> Observation:
+    return replace(obs, **changes)  # type: ignore[arg-type]
+
+
+def _raw_find(raw: str, token: str) -> str:
+    """The token as it stands in the raw cell (falls back to the NFKC form, which the caller then checks)."""
+    if token in raw:
+        return token
+    for candidate in re.finditer(r"\S+", raw):
+        if nfkc(candidate.group()) == token:
+            return candidate.group()
+    return token
+
+
+def _bare_value(cell: str) -> bool:
+    """True for a cell holding only a number with its counter (a value outside the value columns)."""
+    text = nfkc(clean_cell(cell))
+    return (
+        bool(text)
+        and bool(re.fullmatch(rf"(?:{_NUMBER})\s*\S{{0,3}}", text))
+        and bool(tokenize_value_cell(cell).tokens)
+    )
+
+
+@dataclass(frozen=True)
+class RowCells:
+    """The raw 取組内容 text, one raw text per value column, and stray values found right of the value columns."""
+
+    label: str
+    values: list[str]
+    stray: list[int]
+    merged: bool
+
+
+def row_cells(cells: list[str], lay: Layout) -> RowCells:
+    """Cut a data row into its label, value and stray-value cells (line 299: first-year values in the label cell)."""
+    raw_label = cells[lay.label] if lay.label is not None and lay.label < len(cells) else ""
+    values = [cells[i] if i < len(cells) else "" for i in lay.values]
+    stray = [i for i in lay.notes if i < len(cells) and _bare_value(cells[i])]
+    items = [b for b in _BULLET_SPLIT.split(clean_cell(raw_label)) if b.strip()]
+    valued = [b for b in items if re.search(r"\d", b) and tokenize_value_cell(b).tokens]
+    if not valued or clean_cell(values[-1]):
+        return RowCells(raw_label, values, stray, merged=False)
+    start = raw_label.find("・" + valued[0]) if "・" + valued[0] in raw_label else raw_label.find(valued[0])
+    return RowCells(raw_label[:start], [raw_label[start:], *values[:-1]], stray, merged=True)
+
+
+def value_texts(line: str, departments: dict[str, str], n_values: int = 2) -> list[str]:
+    """Raw texts holding values on one data line (value columns, values inside the label cell, stray values)."""
+    cells = split_cells(line)
+    lay = layout(cells, departments, n_values)
+    if lay is None:
+        return []
+    row = row_cells(cells, lay)
+    return [*row.values, *(cells[i] for i in row.stray)]
+
+
+def narrative_items(raw: str) -> list[str]:
+    """One item per paragraph or ``・`` bullet of a narrative cell, HTML stripped, original characters kept."""
+    items: list[str] = []
+    for part in re.split(r"</?p>|<ul[^>]*>|</ul>|<br\s*/?>", raw):
+        for bullet in _BULLET_SPLIT.split(strip_html(part)):
+            # line 28: ※ notes of several 事業 run together in one 備考 cell
+            for note in re.split(r"\s+(?=※)", bullet):
+                if note.strip():
+                    items.append(note.strip())
+    return items
+
+
+def parse(path: Path, *, city: str, source_file: str) -> ParsedSheet:
+    """Read the 施策の実施状況 sheet into observations, listings, activities and coverage."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    sheet = ParsedSheet(source_file=source_file)
+    book = _Book(city, source_file, sheet)
+    parser = _Parser(
+        book, lines, load_departments(), load_measure_aliases(), load_measure_names(), load_indicator_crosswalk()
+    )
+    parser.run()
+    sheet.quirks = [f"{text} (e.g. line {line})" if line else text for text, line in book.quirk_lines.items()]
+    sheet.quirks.append(
+        f"件数等実績値 columns are fiscal years {', '.join(map(str, parser.ctx.years))} from the header labels; "
+        f"実施状況 and 備考 texts are dated {parser.ctx.years[-1]} (the 中間年 column)"
+    )
+    return sheet
