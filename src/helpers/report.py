@@ -114,3 +114,72 @@ def grade_sentence(evaluations: pd.DataFrame, fiscal_year: int) -> str:
     cities = join_ja([CITY_JA[c] for c in CITIES if c in set(year["city"])])
     graded = "、".join(f"{g}が{int(counts[g])}件" for g in ("A", "B", "C", "D") if g in counts.index)
     return f"{cities}の{year_label(fiscal_year)}の自己評価は、{graded}でした。"
+
+
+STATUS_ORDER: tuple[str, ...] = (
+    "stalled_recovered",
+    "stalled_planned",
+    "stalled_not_recovered",
+    "not_stalled",
+    "insufficient_data",
+)
+STALLED: tuple[str, ...] = STATUS_ORDER[:3]
+
+
+def status_counts(trajectories: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """City × status counts with Japanese headings, cities in the project's order, a total row."""
+    table = pd.crosstab(trajectories["city"], trajectories["status"]).reindex(
+        index=[c for c in CITIES if c in set(trajectories["city"])], columns=list(STATUS_ORDER), fill_value=0
+    )
+    table.loc["total"] = table.sum()
+    table.index = [CITY_JA.get(c, "4市計") for c in table.index]
+    table.columns = [labels[s] for s in table.columns]
+    return table.rename_axis("市").reset_index()
+
+
+def covid_sentences(trajectories: pd.DataFrame, fiscal_year: int, window: tuple[int, int]) -> list[str]:
+    """Key findings on the COVID question, all counts computed from the trajectories table."""
+    stalled = trajectories[trajectories["status"].isin(STALLED)]
+    counts = stalled["status"].value_counts()
+    n = {s: fmt_number(int(counts.get(s, 0))) for s in STALLED}
+    start, end = window
+    sentences = [
+        f"コロナ禍({start}〜{end}年度)に停滞したと判定した取組・指標は{fmt_number(len(stalled))}件です。"
+        f"このうち{year_label(fiscal_year)}までに回復が確認できたものが{n['stalled_recovered']}件、"
+        f"資料で再開を予定しているものが{n['stalled_planned']}件、"
+        f"回復が確認できないものが{n['stalled_not_recovered']}件でした。"
+    ]
+    per_city = stalled.groupby("city").size()
+    if not per_city.empty:
+        ranked = sorted(per_city.items(), key=lambda kv: (-kv[1], CITIES.index(kv[0])))
+        listed = "、".join(f"{CITY_JA[c]}{int(v)}件" for c, v in ranked)
+        sentences.append(f"市別の停滞件数は{listed}です。")
+    not_stalled = int((trajectories["status"] == "not_stalled").sum())
+    unknown = int((trajectories["status"] == "insufficient_data").sum())
+    sentences.append(
+        f"停滞が見られなかったものは{fmt_number(not_stalled)}件、"
+        f"年度の比較ができる数値や記述がなく判定できなかったものは{fmt_number(unknown)}件です。"
+    )
+    return sentences
+
+
+def stalled_list(trajectories: pd.DataFrame, city: str, labels: dict[str, str]) -> pd.DataFrame:
+    """One city's stalled rows for the report: measure, indicator, status, years, quote and source line."""
+    rows = trajectories[(trajectories["city"] == city) & trajectories["status"].isin(STALLED)].copy()
+    rows["order"] = rows["status"].map({s: i for i, s in enumerate(STATUS_ORDER)})
+    rows = rows.sort_values(["order", "measure_id", "indicator"], kind="stable")
+
+    def year(value: object) -> str:
+        return "" if pd.isna(value) else str(int(value))
+
+    return pd.DataFrame(
+        {
+            "取組": rows["measure"],
+            "指標": rows["indicator"],
+            "判定": rows["status"].map(labels),
+            "停滞": rows["stall_year"].map(year),
+            "回復": rows["recovery_year"].map(year),
+            "資料の記述": rows["quote"],
+            "出典": rows["source_file"] + ":" + rows["source_line"].map(year),
+        }
+    )
