@@ -10,27 +10,38 @@ import pytest
 from helpers import CITIES
 from helpers.errors import PipelineError
 from helpers.hub_consultation import (
+    ALONE_REASON,
     POPULATION_PATH,
+    SUBTYPE_LABELS_JA,
     SUBTYPES,
     TAGGED_COLUMNS,
     TAXONOMY_COLUMNS,
     TAXONOMY_PATH,
+    city_sentences_ja,
     city_summaries,
     classify_indicator,
+    comparability_lines,
+    comparison_overview,
     count_basis_of,
     count_scope,
     coverage_matrix,
+    group_label_ja,
+    hub_expansion_frame,
+    latest_comparable,
     level_of,
     load_population,
     load_taxonomy,
     match_rule,
+    matrix_table_ja,
+    near_misses,
     per_thousand,
     summary_sentence,
     tag_indicators,
     unit_family,
     write_hub_consultation,
+    year_span,
 )
-from helpers.schema import INDICATORS
+from helpers.schema import HUB_CONSULTATION, HUB_MATRIX, INDICATORS, PER_THOUSAND
 from helpers.text import key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -694,3 +705,199 @@ def test_tagging_the_processed_indicators_when_present():
     assert not tagged["rule_id"].str.startswith("x_").any()
     assert tagged["source_line"].ge(1).all()
     assert set(tagged["city"]) == set(CITIES)
+
+
+# --- the views the notebook shows ----------------------------------------------------------------------------------
+
+OVERVIEW = "yamagata_fy2023_jusoteki_overview.txt"
+
+
+def test_the_three_analysis_tables_fit_their_schemas(tmp_path, indicators):
+    from helpers.tables import read_table, write_analysis_tables
+
+    tagged = tag_indicators(indicators)
+    frames = {
+        HUB_CONSULTATION.name: tagged,
+        HUB_MATRIX.name: coverage_matrix(tagged),
+        PER_THOUSAND.name: per_thousand(tagged, load_population()),
+    }
+    for table in (HUB_CONSULTATION, HUB_MATRIX, PER_THOUSAND):
+        assert set(table.columns) <= set(frames[table.name].columns), table.name
+    paths = write_analysis_tables(tmp_path, frames)
+    assert sorted(p.name for p in paths) == sorted(t.path for t in (HUB_CONSULTATION, HUB_MATRIX, PER_THOUSAND))
+    back = read_table(tmp_path, PER_THOUSAND)
+    assert list(back.columns) == PER_THOUSAND.columns and len(back) == len(tagged)
+    assert "hub_consultation" in (tmp_path / "datapackage.json").read_text(encoding="utf-8")
+
+
+def test_group_labels_and_year_spans_in_japanese():
+    assert (
+        group_label_ja("consultation_volume|cases|unstated|all|city") == "相談の量・件数・基準の記載なし・全体・市全体"
+    )
+    assert group_label_ja("hub_places|places|unstated|all|district|h_places_salon").endswith("地区ごと・h_places_salon")
+    assert group_label_ja("consultation_volume|other:園|unstated|all|city").split("・")[1] == "園"
+    assert year_span("2020, 2021, 2022, 2023") == "2020〜2023"
+    assert year_span("2020, 2022") == "2020・2022"
+
+
+def test_matrix_table_in_japanese(indicators):
+    table = matrix_table_ja(coverage_matrix(tag_indicators(indicators)))
+    assert table.index.names == ["市", "区分"]
+    assert len(table) == len(CITIES) * len(SUBTYPES)
+    assert table.loc[("一関市", "相談の量"), "集計の基準"] == "延べ"
+    assert table.loc[("山形市", "相談の量"), "集計の基準"] == "記載なし"
+    assert table.loc[("白井市", "相談の体制"), "集計の単位"] == "地区ごと"
+    assert table.loc[("山口市", "拠点の利用"), "年度"] == "2020〜2021"
+    assert set(table.index.get_level_values("区分")) == set(SUBTYPE_LABELS_JA.values())
+
+
+def test_latest_comparable_takes_the_report_year_or_the_latest_earlier_one():
+    frame = _indicators(
+        [
+            _row("yamagata", "Y1", "地域包括支援センター運営事業", "相談件数", 2020, "actual", 5044, "件"),
+            _row("yamagata", "Y1", "地域包括支援センター運営事業", "相談件数", 2022, "actual", 5105, "件"),
+            _row("yamagata", "Y2", "一般介護予防事業", "相談件数", 2022, "actual", 5105, "件"),
+            _row("yamagata", "Y3", "児童家庭相談事業", "相談件数", 2022, "actual", 866, "件"),
+            _row("shiroi", "S1", "教育相談の実施", "相談件数", 2021, "actual", 1725, "件"),
+            _row("shiroi", "S1", "教育相談の実施", "相談件数", 2022, "actual", 2099, "件"),
+            _row("shiroi", "S1", "教育相談の実施", "相談件数", 2023, "actual", 2500, "件"),
+            _row("shiroi", "S2", "住居確保給付金による支援", "相談受付件数", 2023, "actual", 11, "件"),
+        ]
+    )
+    scaled = per_thousand(tag_indicators(frame), load_population())
+    latest = latest_comparable(scaled, 2022)
+    assert list(latest["city"]) == ["yamagata", "yamagata", "shiroi"]
+    assert list(latest["fiscal_year"]) == [2022, 2022, 2022]
+    assert list(latest["value"]) == [5105, 866, 2099]
+    assert list(latest["n_listings"]) == [2, 1, 1]
+    assert latest.loc[1, "label_ja"] == "相談件数〔児童家庭相談事業〕"
+    assert latest.loc[2, "label_ja"] == "相談件数"
+    earlier = latest_comparable(scaled, 2021)
+    assert set(zip(earlier["city"], earlier["fiscal_year"], strict=True)) == {("yamagata", 2020), ("shiroi", 2021)}
+
+
+def test_hub_expansion_takes_the_overview_and_the_other_cities_whole_counts():
+    frame = _indicators(
+        [
+            *[
+                _row("yamagata", "O", "我が事・丸ごと地域づくり推進事業", "拠点数", y, "actual", v, "拠点")
+                | {"source_file": OVERVIEW}
+                for y, v in ((2017, 3), (2022, 24), (2023, 25))
+            ],
+            _row("yamagata", "Y", "我が事・丸ごと地域づくり推進事業", "実施拠点数", 2022, "actual", 24, "拠点"),
+            _row("shiroi", "S8", "地域ぐるみ福祉ネットワーク事業補助金の交付", "活動拠点数", 2022, "actual", 9, "箇所"),
+            _row(
+                "ichinoseki", "I", "地域とつながり続ける関係づくり", "こども食堂新規開設数", 2022, "actual", 1, "か所"
+            ),
+            _row("yamaguchi", "G", "高齢者の交流の推進", "ふれあい・いきいきサロン", 2021, "target", 10, "カ所"),
+        ]
+    )
+    out = hub_expansion_frame(tag_indicators(frame), [OVERVIEW], 2022)
+    assert list(zip(out["city"], out["indicator"], out["fiscal_year"], strict=True)) == [
+        ("yamagata", "拠点数", 2017),
+        ("yamagata", "拠点数", 2022),
+        ("shiroi", "活動拠点数", 2022),
+    ]
+    assert list(out["from_overview"]) == [True, True, False]
+
+
+def _near_miss_frame() -> pd.DataFrame:
+    return _indicators(
+        [
+            _row("yamagata", "Y", "生活困窮者自立相談支援事業", "問い合わせ・相談実人数", 2022, "actual", 962, "人"),
+            _row("shiroi", "S", "庁内連携体制の推進", "相談実件数", 2022, "actual", 339, "件"),
+            _row(
+                "ichinoseki", "I", "生活困窮者への自立支援", "相談者数", 2022, "actual", 451, "人", count_basis="延べ"
+            ),
+            _row("yamagata", "Y1", "地域包括支援センター運営事業", "相談件数", 2022, "actual", 5105, "件"),
+            _row("shiroi", "S1", "教育相談の実施", "相談件数", 2022, "actual", 2099, "件"),
+            _row("shiroi", "S2", "高齢者の地域ケア会議の運営", "会議の実施回数", 2022, "actual", 26, "回"),
+        ]
+    )
+
+
+def test_comparison_overview_and_near_misses_name_what_keeps_series_apart():
+    scaled = per_thousand(tag_indicators(_near_miss_frame()), load_population())
+    overview = comparison_overview(scaled).set_index("comparable_group")
+    assert overview["compared"].tolist() == [True, False, False, False]
+    assert overview.loc["consultation_volume|cases|unstated|all|city", "series_by_city"] == "山形市 1系列、白井市 1系列"
+    misses = near_misses(comparison_overview(scaled))
+    pairs = {(frozenset({m.value, m.other_value}), m.differs_in) for m in misses.itertuples()}
+    assert (frozenset({"延べ", "実"}), "count_basis_resolved") in pairs
+    assert (frozenset({"cases", "persons"}), "unit_family") in pairs
+    assert not misses["differs_in"].eq("subtype").any()
+
+
+def test_comparability_lines_state_what_is_compared_and_why_not():
+    scaled = per_thousand(tag_indicators(_near_miss_frame()), load_population())
+    lines = comparability_lines(scaled)
+    text = "\n".join(lines)
+    assert "  + 相談の量・件数・基準の記載なし・全体・市全体: 山形市 1系列、白井市 1系列" in lines
+    assert "  - 相談の量・人数・延べ・全体・市全体: 一関市 1系列" in lines
+    assert "differs only in count basis (延べ vs 実)" in text
+    assert "differs only in unit (件数 vs 人数)" in text
+    assert "meetings and referrals are not scaled by population: 1" in text
+    assert ALONE_REASON not in text
+
+
+# --- Japanese sentences from city_summaries -----------------------------------------------------------------------
+
+
+def _summary_rows(frame: pd.DataFrame, activities: pd.DataFrame | None = None) -> dict[str, dict[str, object]]:
+    tagged = tag_indicators(frame)
+    summary = city_summaries(tagged, coverage_matrix(tagged), activities)
+    return {r["city"]: r for r in summary.to_dict("records")}
+
+
+def test_city_sentences_ja_describe_volumes_units_and_bases(indicators):
+    rows = _summary_rows(indicators)
+    yamagata = city_sentences_ja(rows["yamagata"])
+    assert yamagata[0] == "山形市は拠点・相談に関する指標を3系列で把握している(2022年度)。"
+    assert "相談の量を1系列で把握しており、単位は件、集計の基準(延べ・実)は記載されていない。" in yamagata
+    ichinoseki = city_sentences_ja(rows["ichinoseki"])
+    assert "相談の量を1系列で把握しており、単位は人、集計の基準は延べ。" in ichinoseki
+    shiroi = city_sentences_ja(rows["shiroi"])
+    assert any("地区ごとに数える系列" in s for s in shiroi)
+    assert "拠点の数を1系列(単位は箇所)で把握しているが、拠点の利用者数の系列はない。" in shiroi
+
+
+def test_city_sentences_ja_for_meetings_only_targets_and_prose_only(indicators):
+    activities = pd.DataFrame({"city": ["yamaguchi", "yamaguchi"], "text": ["相談窓口の充実", "企業からの相談:4件"]})
+    yamaguchi = city_sentences_ja(_summary_rows(indicators, activities)["yamaguchi"])
+    assert "相談は会議の回数でのみ把握しており(連携・会議1系列)、相談件数・相談者数の系列はない。" in yamaguchi
+    assert "目標値のある系列は1。" in yamaguchi
+    assert (
+        yamaguchi[-1]
+        == "相談件数は表の指標ではなく文章の中でのみ報告している(相談に触れる記述2件、うち数字を含むもの1件)。"
+    )
+    assert not any("連携・会議(" in s for s in yamaguchi), "the meetings are already named in the volume sentence"
+
+
+def test_city_sentences_ja_say_how_many_volume_series_have_an_actual_value():
+    frame = _indicators(
+        [
+            _row("yamaguchi", "G", "福祉関係機関・団体の連携強化", "成年後見制度の利用者数", 2020, "target", 100, "人"),
+            _row("yamaguchi", "G", "福祉関係機関・団体の連携強化", "相談者数", 2021, "actual", 191, "人"),
+        ]
+    )
+    sentences = city_sentences_ja(_summary_rows(frame)["yamaguchi"])
+    assert "相談の量を2系列(うち実績の値があるもの1系列)で把握しており" in sentences[1]
+    assert sentences[-1] == "目標値のある系列は1(うち実績の記載がないもの1)。"
+
+
+def test_city_sentences_ja_carry_only_numbers_from_the_row(indicators):
+    import re
+
+    activities = pd.DataFrame({"city": ["shiroi"] * 3, "text": ["相談会 12回", "相談支援", "サロン"]})
+    for row in _summary_rows(indicators, activities).values():
+        allowed = {str(v) for v in row.values() if isinstance(v, (int, str)) and not isinstance(v, bool)}
+        allowed |= set(re.findall(r"\d+", str(row["fiscal_years"])))
+        for sentence in city_sentences_ja(row):
+            for number in re.findall(r"\d+", sentence):
+                assert number in allowed, (row["city"], sentence)
+
+
+def test_city_sentences_ja_for_a_city_without_series():
+    tagged = tag_indicators(_indicators([_row("shiroi", "S", "防災", "点検の実施", 2022, "actual", 1, "回")]))
+    row = city_summaries(tagged, coverage_matrix(tagged)).to_dict("records")[3]
+    assert city_sentences_ja(row) == ["白井市の資料には、拠点・相談に関する数値の指標がない。"]

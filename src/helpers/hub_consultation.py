@@ -435,6 +435,10 @@ def _group_key(row: Mapping[str, object], extra_keys: tuple[str, ...] = ()) -> s
     return "|".join(str(p) for p in [*parts, *(row[k] for k in extra_keys)])
 
 
+ALONE_REASON = "no other city has a series in this comparable group"
+"""The reason of an observation that could be scaled but that no other city's series matches."""
+
+
 def _ineligible(row: Mapping[str, object]) -> str:
     """Why an observation cannot be scaled at all ('' when it can)."""
     if pd.isna(row["population"]):
@@ -468,7 +472,7 @@ def per_thousand(tagged: pd.DataFrame, population: pd.DataFrame, extra_keys: tup
     eligible = reasons.eq("")
     cities = frame[eligible].groupby("comparable_group")["city"].nunique()
     alone = eligible & frame["comparable_group"].map(cities).fillna(0).lt(2)
-    reasons[alone] = "no other city has a series in this comparable group"
+    reasons[alone] = ALONE_REASON
     frame["comparable"] = reasons.eq("")
     scaled = pd.to_numeric(frame["value"]) / frame["population"].astype(float) * 1000
     frame["per_1000"] = scaled.where(frame["comparable"]).round(6)
@@ -496,8 +500,8 @@ def city_summaries(tagged: pd.DataFrame, matrix: pd.DataFrame, activities: pd.Da
     windows are counted per district, whether consultation is tracked only through meetings or only in prose."""
     rows = []
     for city in CITIES:
-        cell = matrix[matrix["city"] == city].set_index("subtype")["n_series"]
-        n = {s: int(cell.get(s, 0)) for s in SUBTYPES}
+        cells = matrix[matrix["city"] == city].set_index("subtype")
+        n = {s: int(cells["n_series"].get(s, 0)) for s in SUBTYPES}
         part = tagged[tagged["city"] == city]
         consult = part[part["domain"] == "consultation"]
         volume = part[part["subtype"] == "consultation_volume"]
@@ -511,6 +515,7 @@ def city_summaries(tagged: pd.DataFrame, matrix: pd.DataFrame, activities: pd.Da
                 "n_series": int(part["series_id"].nunique()),
                 **{f"n_{s}": n[s] for s in SUBTYPES},
                 "consultation_tracks": _joined(consult["subtype"], ", "),
+                "n_consultation_volume_with_actual": int(cells["n_series_with_actual"].get("consultation_volume", 0)),
                 "tracks_consultation_volume": n["consultation_volume"] > 0,
                 "consultation_meetings_only": n_consult_meetings > 0
                 and n["consultation_volume"] == 0
@@ -520,6 +525,7 @@ def city_summaries(tagged: pd.DataFrame, matrix: pd.DataFrame, activities: pd.Da
                 "volume_bases": _joined(volume["count_basis_resolved"]),
                 "windows_per_district": bool((capacity["level"] == "district").any()),
                 "hub_tracks": _joined(hubs["subtype"], ", "),
+                "hub_place_units": _joined(part.loc[part["subtype"] == "hub_places", "unit"]),
                 "hub_levels": _joined(hubs["level"], ", "),
                 "n_series_with_target": int(part.loc[part["has_target"], "series_id"].nunique()),
                 "n_series_target_only": _target_only(part),
@@ -589,3 +595,356 @@ def write_hub_consultation(processed_dir: Path) -> Path:
     tagged = tag_indicators(read_table(Path(processed_dir), INDICATORS))
     write_outputs(Path(processed_dir), {OUTPUT_NAME: to_csv_text(tagged)})
     return Path(processed_dir) / OUTPUT_NAME
+
+
+# --- Japanese labels and the views the notebooks show ---------------------------------------------------------------
+
+SUBTYPE_LABELS_JA: dict[str, str] = {
+    "hub_places": "拠点の数",
+    "hub_participation": "拠点の利用",
+    "consultation_volume": "相談の量",
+    "consultation_capacity": "相談の体制",
+    "coordination": "連携・会議",
+}
+BASIS_LABELS_JA: dict[str, str] = {"延べ": "延べ", "実": "実", "累計": "累計", "unstated": "基準の記載なし"}
+FAMILY_LABELS_JA: dict[str, str] = {
+    "cases": "件数",
+    "persons": "人数",
+    "households": "世帯数",
+    "places": "か所数",
+    "groups": "団体数",
+    "sessions": "回数",
+    "districts": "地区数",
+    "money": "金額",
+    "percent": "割合",
+    "unstated": "単位の記載なし",
+}
+SCOPE_LABELS_JA: dict[str, str] = {"all": "全体", "new": "新規", "continuing": "継続"}
+LEVEL_LABELS_JA: dict[str, str] = {"city": "市全体", "district": "地区ごと", "facility": "施設ごと"}
+GROUP_PARTS: tuple[str, ...] = ("subtype", "unit_family", "count_basis_resolved", "scope", "level")
+"""The parts of a ``comparable_group`` key, in order (extra keys, if any, follow)."""
+PART_LABELS_JA: dict[str, dict[str, str]] = {
+    "subtype": SUBTYPE_LABELS_JA,
+    "unit_family": FAMILY_LABELS_JA,
+    "count_basis_resolved": BASIS_LABELS_JA,
+    "scope": SCOPE_LABELS_JA,
+    "level": LEVEL_LABELS_JA,
+}
+PART_NAMES: dict[str, str] = {
+    "subtype": "subtype",
+    "unit_family": "unit",
+    "count_basis_resolved": "count basis",
+    "scope": "scope",
+    "level": "level",
+    "extra": "extra key",
+}
+
+
+def _city_ja(city: str) -> str:
+    from helpers.sources import CITY_JA
+
+    return CITY_JA.get(city, city)
+
+
+def part_label_ja(part: str, value: str) -> str:
+    """One part of a group key in Japanese ('persons' → 人数, 'unstated' → 基準の記載なし, 'other:園' → 園)."""
+    labels = PART_LABELS_JA.get(part, {})
+    return labels.get(value, value.removeprefix("other:"))
+
+
+def group_label_ja(group: str) -> str:
+    """A ``comparable_group`` key in Japanese, parts joined by ・ (extra keys are kept as they are).
+
+    >>> group_label_ja("consultation_volume|persons|延べ|new|city")
+    '相談の量・人数・延べ・新規・市全体'
+    """
+    values = group.split("|")
+    named = [part_label_ja(part, value) for part, value in zip(GROUP_PARTS, values, strict=False)]
+    return "・".join([*named, *values[len(GROUP_PARTS) :]])
+
+
+def _split(text: object, sep: str) -> list[str]:
+    return [t for t in str(text).split(sep) if t] if isinstance(text, str) else []
+
+
+def _bases_ja(text: object) -> str:
+    """'unstated、実、延べ' → '延べ・実・記載なし' (the order of BASES)."""
+    found = set(_split(text, "、"))
+    return "・".join("記載なし" if b == "unstated" else b for b in BASES if b in found)
+
+
+def year_span(text: object) -> str:
+    """Fiscal years as runs: '2017, 2018, 2019' → '2017〜2019'; '2020, 2022' → '2020・2022'.
+
+    >>> year_span("2017, 2018, 2019, 2022"), year_span("2021"), year_span("")
+    ('2017〜2019・2022', '2021', '')
+    """
+    years = sorted({int(y) for y in _split(str(text).replace(" ", ""), ",")})
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return "・".join(f"{r[0]}〜{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def matrix_table_ja(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The coverage matrix for display: 市 × 区分 in Japanese, with units, count bases, levels, years and targets."""
+    frame = pd.DataFrame(
+        {
+            "市": matrix["city"].map(_city_ja),
+            "区分": matrix["subtype"].map(SUBTYPE_LABELS_JA),
+            "系列数": matrix["n_series"],
+            "観測数": matrix["n_observations"],
+            "単位": matrix["units"],
+            "集計の基準": matrix["count_bases"].map(_bases_ja),
+            "集計の単位": matrix["levels"].map(lambda s: "・".join(LEVEL_LABELS_JA.get(v, v) for v in _split(s, ", "))),
+            "年度": matrix["fiscal_years"].map(year_span),
+            "目標のある系列": matrix["n_series_with_target"],
+            "実績のある系列": matrix["n_series_with_actual"],
+        }
+    )
+    return frame.set_index(["市", "区分"])
+
+
+def latest_comparable(per1000: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
+    """Each comparable series at ``fiscal_year``, or at its latest earlier year when that year is missing. A value a
+    sheet lists under two measures (same city, label, year and value) is kept once, with ``n_listings`` = 2; the
+    ``label_ja`` adds the measure where one city uses the same label for several series of a group."""
+    part = per1000[per1000["comparable"] & (per1000["fiscal_year"] <= fiscal_year)]
+    latest = part.sort_values(["series_id", "fiscal_year"], kind="stable").groupby("series_id").tail(1)
+    keys = ["comparable_group", "city", "indicator", "fiscal_year", "value", "unit"]
+    latest = latest.sort_values(["series_id"], kind="stable")
+    latest = latest.assign(n_listings=latest.groupby(keys, dropna=False)["series_id"].transform("size"))
+    latest = latest.drop_duplicates(keys, keep="first")
+    repeated = latest.groupby(["comparable_group", "city", "indicator"])["series_id"].transform("size").gt(1)
+    latest = latest.assign(
+        label_ja=[
+            f"{ind}〔{mea}〕" if rep else ind
+            for ind, mea, rep in zip(latest["indicator"], latest["measure"], repeated, strict=True)
+        ],
+        _city=latest["city"].map({c: i for i, c in enumerate(CITIES)}),
+    )
+    ordered = latest.sort_values(
+        ["comparable_group", "_city", "per_1000", "label_ja"], ascending=[True, True, False, True], kind="stable"
+    )
+    return ordered.drop(columns="_city").reset_index(drop=True)
+
+
+def hub_expansion_frame(tagged: pd.DataFrame, overview_files: list[str], fiscal_year: int) -> pd.DataFrame:
+    """Hub-place counts over the years up to ``fiscal_year`` (actual values): every series of the overview documents,
+    and the whole counts (scope 'all', not new openings) of the cities that have no overview document."""
+    hubs = tagged[
+        tagged["subtype"].eq("hub_places")
+        & tagged["value_kind"].eq("actual")
+        & tagged["value"].notna()
+        & tagged["fiscal_year"].le(fiscal_year)
+    ]
+    from_overview = hubs["source_file"].isin(list(overview_files))
+    overview_cities = set(hubs.loc[from_overview, "city"])
+    others = ~hubs["city"].isin(overview_cities) & hubs["scope"].eq("all")
+    frame = hubs[from_overview | others].assign(from_overview=from_overview)
+    columns = ["city", "series_id", "measure", "indicator", "unit", "level", "fiscal_year", "value", "from_overview"]
+    frame = frame.assign(_first=~frame["from_overview"])
+    return _sorted(frame, ["_first", "series_id", "fiscal_year"])[columns].reset_index(drop=True)
+
+
+def comparison_overview(per1000: pd.DataFrame) -> pd.DataFrame:
+    """One row per comparable group of the observations that could be scaled: which cities have series in it, and
+    whether it is compared (two cities or more) or stands alone. Compared groups first."""
+    eligible = per1000[per1000["reason_left_out"].isin(["", ALONE_REASON])]
+    rows = []
+    for group, part in eligible.groupby("comparable_group", sort=True):
+        present = set(part["city"])
+        cities = [c for c in CITIES if c in present]
+        counts = [int(part.loc[part["city"] == c, "series_id"].nunique()) for c in cities]
+        rows.append(
+            {
+                "comparable_group": group,
+                "label_ja": group_label_ja(str(group)),
+                "compared": bool(part["comparable"].any()),
+                "cities": ", ".join(cities),
+                "series_by_city": "、".join(f"{_city_ja(c)} {n}系列" for c, n in zip(cities, counts, strict=True)),
+                "n_series": sum(counts),
+            }
+        )
+    columns = ["comparable_group", "label_ja", "compared", "cities", "series_by_city", "n_series"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["compared"] = frame["compared"].astype(bool)
+    return frame.sort_values(["compared", "comparable_group"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def near_misses(overview: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of groups of the same subtype that differ in one part only (count basis 延べ vs 実, unit 件数 vs 人数,
+    scope or level), span two cities or more and are not both compared: series that look alike but are kept apart."""
+    rows = []
+    groups = overview.to_dict("records")
+    for i, first in enumerate(groups):
+        for second in groups[i + 1 :]:
+            a, b = str(first["comparable_group"]).split("|"), str(second["comparable_group"]).split("|")
+            if len(a) != len(b) or a[0] != b[0] or (first["compared"] and second["compared"]):
+                continue
+            differ = [k for k, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+            cities = set(_split(first["cities"], ", ")) | set(_split(second["cities"], ", "))
+            if len(differ) != 1 or len(cities) < 2:
+                continue
+            k = differ[0]
+            rows.append(
+                {
+                    "group": first["comparable_group"],
+                    "other_group": second["comparable_group"],
+                    "differs_in": GROUP_PARTS[k] if k < len(GROUP_PARTS) else "extra",
+                    "value": a[k],
+                    "other_value": b[k],
+                }
+            )
+    return pd.DataFrame(rows, columns=["group", "other_group", "differs_in", "value", "other_value"])
+
+
+def comparability_lines(per1000: pd.DataFrame) -> list[str]:
+    """Plain statement of what is compared per 1,000 residents, what is not and why: groups compared, groups only
+    one city has (with the near miss that keeps them apart), and observations not scaled at all by reason."""
+    overview = comparison_overview(per1000)
+    misses = near_misses(overview)
+    by_group = overview.set_index("comparable_group")
+    lines = ["Compared per 1,000 residents (same subtype, unit, count basis, scope and level in two cities or more):"]
+    compared = overview[overview["compared"]]
+    lines += [f"  + {r.label_ja}: {r.series_by_city}" for r in compared.itertuples()] or ["  (none)"]
+    lines.append("Not compared, because only one city counts this way:")
+    alone = overview[~overview["compared"]]
+    for r in alone.itertuples():
+        lines.append(f"  - {r.label_ja}: {r.series_by_city}")
+        for m in misses.itertuples():
+            if r.comparable_group not in (m.group, m.other_group):
+                continue
+            mine, theirs, other = (
+                (m.value, m.other_value, m.other_group)
+                if m.group == r.comparable_group
+                else (m.other_value, m.value, m.group)
+            )
+            part = str(m.differs_in)
+            values = f"{part_label_ja(part, mine)} vs {part_label_ja(part, theirs)}"
+            lines.append(
+                f"      differs only in {PART_NAMES[part]} ({values}) from {by_group.loc[other, 'label_ja']}:"
+                f" {by_group.loc[other, 'series_by_city']}"
+            )
+    if alone.empty:
+        lines.append("  (none)")
+    reasons = per1000.loc[~per1000["reason_left_out"].isin(["", ALONE_REASON]), "reason_left_out"].value_counts()
+    lines.append("Not scaled at all (number of observations):")
+    ordered = sorted(reasons.items(), key=lambda kv: (-int(kv[1]), str(kv[0])))
+    lines += [f"  - {reason}: {int(n)}" for reason, n in ordered] or ["  (none)"]
+    return lines
+
+
+def _ja_list(text: object, sep: str = "、") -> str:
+    return "・".join(_split(text, sep))
+
+
+def city_sentences_ja(summary_row: Mapping[str, object]) -> list[str]:
+    """Japanese sentences about one city, built only from a ``city_summaries`` row: what it counts (volumes, staff
+    and windows, meetings, hubs), in which units and count bases, its targets, and what stays in prose.
+
+    >>> city_sentences_ja({"city": "shiroi", "n_series": 0, "fiscal_years": ""})
+    ['白井市の資料には、拠点・相談に関する数値の指標がない。']
+    """
+    city = _city_ja(str(summary_row["city"]))
+    n_series = int(summary_row.get("n_series", 0) or 0)
+    if n_series == 0:
+        return [f"{city}の資料には、拠点・相談に関する数値の指標がない。"]
+    n = {s: int(summary_row.get(f"n_{s}", 0) or 0) for s in SUBTYPES}
+    span = year_span(summary_row.get("fiscal_years", ""))
+    sentences = [
+        f"{city}は拠点・相談に関する指標を{n_series}系列で把握している" + (f"({span}年度)。" if span else "。")
+    ]
+    sentences.append(_volume_sentence(summary_row, n))
+    sentences.append(_capacity_sentence(summary_row, n))
+    if not summary_row.get("consultation_meetings_only"):
+        sentences.append(_coordination_sentence(n))
+    sentences.append(_hub_sentence(summary_row, n))
+    sentences.append(_target_sentence(summary_row))
+    prose = _prose_sentence(summary_row)
+    return [s for s in [*sentences, prose] if s]
+
+
+def _volume_sentence(row: Mapping[str, object], n: Mapping[str, int]) -> str:
+    if row.get("consultation_meetings_only"):
+        return (
+            f"相談は会議の回数でのみ把握しており(連携・会議{n['coordination']}系列)、相談件数・相談者数の系列はない。"
+        )
+    if not n["consultation_volume"]:
+        return "相談の量(相談件数・相談者数)の系列はない。"
+    units = _ja_list(row.get("volume_units", "")) or "記載なし"
+    bases = set(_split(row.get("volume_bases", ""), "、"))
+    stated = [b for b in BASES[:3] if b in bases]
+    if not stated:
+        basis = "集計の基準(延べ・実)は記載されていない"
+    elif "unstated" in bases:
+        basis = f"集計の基準は{'・'.join(stated)}(記載のない系列もある)"
+    else:
+        basis = f"集計の基準は{'・'.join(stated)}"
+    with_actual = row.get("n_consultation_volume_with_actual")
+    actual = (
+        f"(うち実績の値があるもの{int(with_actual)}系列)"
+        if with_actual is not None and pd.notna(with_actual) and int(with_actual) != n["consultation_volume"]
+        else ""
+    )
+    return f"相談の量を{n['consultation_volume']}系列{actual}で把握しており、単位は{units}、{basis}。"
+
+
+def _capacity_sentence(row: Mapping[str, object], n: Mapping[str, int]) -> str:
+    if not n["consultation_capacity"]:
+        return "相談員や相談窓口の数の系列はない。"
+    text = f"相談の体制(相談員・コーディネーター・窓口)を{n['consultation_capacity']}系列で把握して"
+    if row.get("windows_per_district"):
+        return text + "おり、うち地区ごとに数える系列(地区単位の窓口など)がある。"
+    return text + "いる。"
+
+
+def _coordination_sentence(n: Mapping[str, int]) -> str:
+    if not n["coordination"]:
+        return "連携・会議の回数の系列はない。"
+    more = (
+        f"で、相談の量({n['consultation_volume']}系列)より多い" if n["coordination"] > n["consultation_volume"] else ""
+    )
+    return f"連携・会議(ケース会議、支援調整会議、協議体など)は{n['coordination']}系列{more}。"
+
+
+def _hub_sentence(row: Mapping[str, object], n: Mapping[str, int]) -> str:
+    places, use = n["hub_places"], n["hub_participation"]
+    if not places and not use:
+        return "拠点の数や利用者数の系列はない。"
+    units = _ja_list(row.get("hub_place_units", ""))
+    unit_text = f"(単位は{units})" if units else ""
+    if not places:
+        return f"拠点の数の系列はなく、拠点の利用を{use}系列で把握している。"
+    if not use:
+        return f"拠点の数を{places}系列{unit_text}で把握しているが、拠点の利用者数の系列はない。"
+    return f"拠点の数を{places}系列{unit_text}、拠点の利用を{use}系列で把握している。"
+
+
+def _target_sentence(row: Mapping[str, object]) -> str:
+    with_target = int(row.get("n_series_with_target", 0) or 0)
+    if not with_target:
+        return "目標値のある系列はない。"
+    only = int(row.get("n_series_target_only", 0) or 0)
+    return f"目標値のある系列は{with_target}" + (f"(うち実績の記載がないもの{only})" if only else "") + "。"
+
+
+def _prose_sentence(row: Mapping[str, object]) -> str:
+    items = row.get("prose_consultation_items")
+    if items is None or pd.isna(items):
+        return ""
+    numbers = row.get("prose_consultation_items_with_numbers")
+    has_numbers = numbers is not None and pd.notna(numbers)
+    only = row.get("consultation_only_in_prose")
+    if only is not None and pd.notna(only) and bool(only):
+        detail = f"、うち数字を含むもの{int(numbers)}件" if has_numbers else ""
+        return f"相談件数は表の指標ではなく文章の中でのみ報告している(相談に触れる記述{int(items)}件{detail})。"
+    if not int(items):
+        return ""
+    detail = f"(うち数字を含むもの{int(numbers)}件)" if has_numbers else ""
+    return f"このほか、文章の中で相談に触れる記述が{int(items)}件ある{detail}。"
