@@ -4,10 +4,14 @@ import pandas as pd
 import pytest
 
 from helpers.covid_text import (
+    EFFECT_LABELS_JA,
     EFFECTS,
     EVENT_COLUMNS,
+    activity_names,
     check_events,
     detect_covid_events,
+    followed_name,
+    follows_up,
     has_covid_context,
     load_lexicon,
     sentence_effects,
@@ -261,7 +265,8 @@ def test_listed_context_terms_are_covered(lexicon, term):
 
 def test_lexicon_vocabularies_are_closed(lexicon):
     assert {t.effect for t in lexicon.effects} == set(EFFECTS)
-    assert all(t.effect == "" for t in (*lexicon.context, *lexicon.excludes))
+    assert all(t.effect == "" for t in (*lexicon.context, *lexicon.excludes, *lexicon.activities))
+    assert list(EFFECT_LABELS_JA) == list(EFFECTS)
 
 
 def test_a_bad_lexicon_stops_with_every_problem(tmp_path):
@@ -491,3 +496,64 @@ def test_a_cell_and_its_normalised_note_give_one_event():
     )
     events = detect_covid_events(_activities([]), _indicators([row]))
     assert events["evidence"].tolist() == ["ー（新型コロナウイルス感染症拡大防止のため中止）"]
+
+
+# --- activity names, followed from a cancellation into a later plan -------------------------------------------------
+
+# (stall sentence as in the sheet, the activity names read from it)
+NAMED = [
+    pytest.param(
+        "新任研修会は新型コロナウイルス感染症拡大防止対策のため各地区で開催、福祉の輪づくり運動関係者及び福祉員研修会は中止",
+        ["新任研修会", "輪づくり運動関係者及び福祉員研修会"],
+        id="yamaguchi-885-two-names-stop-at-particles",
+    ),
+    pytest.param(
+        "福祉教育情報交換会〔高等学校・大学対象〕は新型コロナウイルス感染拡大防止のため中止",
+        ["福祉教育情報交換会〔高等学校・大学対象〕"],
+        id="yamaguchi-183-qualifier-kept",
+    ),
+    pytest.param(
+        "市ふれあいレク大会(山口市障害者団体連合会主催)等、交流事業は新型コロナウイルス感染症拡大防止対策のため中止",
+        ["市ふれあいレク大会(山口市障害者団体連合会主催)"],
+        id="yamaguchi-520-nfkc-parentheses",
+    ),
+    pytest.param(
+        "岩手県災害ボランティアセンター設置訓練を予定していたが、新型コロナウイルス感染拡大の影響で中止となった",
+        ["岩手県災害ボランティアセンター設置訓練"],
+        id="ichinoseki-282-training",
+    ),
+    pytest.param(
+        "就労継続支援事業所による製品の販売や、各施設が開催するイベント等により、市民との交流を図る計画としていたが、"
+        "新型コロナウイルス感染症蔓延防止の観点から、福祉まつりが中止となったため実績なし",
+        ["福祉まつり"],
+        id="ichinoseki-229-bare-event-noun-dropped",
+    ),
+    pytest.param("③新型コロナウイルス感染症拡大防止対策のため中止", [], id="yamaguchi-214-no-name"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "names"), NAMED)
+def test_activity_names_from_real_sentences(lexicon, sentence, names):
+    assert activity_names(sentence, lexicon) == names
+
+
+def test_follow_up_names_the_same_activity_without_stopping_it(lexicon):
+    stall = "福祉教育情報交換会〔高等学校・大学対象〕は新型コロナウイルス感染拡大防止のため中止"
+    plan_high = "福祉教育情報交換会〔高等学校・大学対象〕の開催について、関係者の意見を踏まえ推進"
+    plan_other = (
+        "福祉教育情報交換会〔小・中学校対象〕の開催 "
+        "※新型コロナウイルス感染症拡大防止対策をしながら実施できる方法について、オンライン開催等を検討する"
+    )
+    assert follows_up(stall, plan_high, lexicon)
+    assert not follows_up(stall, plan_other, lexicon)
+    assert followed_name(stall, plan_high, lexicon) == "福祉教育情報交換会〔高等学校・大学対象〕"
+
+
+def test_a_plan_that_reports_a_new_cancellation_is_no_follow_up(lexicon):
+    stall = "市ふれあいレク大会(山口市障害者団体連合会主催)等、交流事業は新型コロナウイルス感染症拡大防止対策のため中止"
+    plan = (
+        "障がい者と健常者等が相互理解を深めるため、山口市障害者団体連合会と協力し、市ふれあいレク大会を開催予定であったが"
+        "新型コロナウイルス感染症拡大防止のため中止"
+    )
+    assert not follows_up(stall, plan, lexicon)
+    assert not follows_up("福祉まつりが中止", "地域福祉の取組について広く周知する", lexicon)

@@ -5,13 +5,20 @@ import pytest
 
 from helpers.covid_text import EVENT_COLUMNS
 from helpers.covid_trajectories import (
+    MEASURE_LEVEL_INDICATOR,
+    STATUS_LABELS_JA,
     STATUSES,
     TRAJECTORY_COLUMNS,
     TrajectoryParams,
+    as_of,
     check_trajectories,
     classify_trajectories,
+    label_measure_level_rows,
+    measure_statuses,
+    sensitivity_pivot,
     sensitivity_table,
     series_exclusions,
+    status_counts,
 )
 
 INDICATOR_COLUMNS = [
@@ -85,10 +92,24 @@ EMPTY_ACTIVITIES = pd.DataFrame(
 )
 
 
-def classify(indicators=(), events=(), grades=(), params=None):
+def activity(year, text, *, kind="plan", measure_id="m1", city="shiroi", line=90):
+    """One activities row (a plan sentence by default)."""
+    return {
+        "city": city,
+        "measure_id": measure_id,
+        "fiscal_year": year,
+        "value_kind": kind,
+        "section": "令和4年度実施予定",
+        "text": text,
+        "source_file": "sheet.txt",
+        "source_line": line,
+    }
+
+
+def classify(indicators=(), events=(), grades=(), params=None, activities=()):
     frame = classify_trajectories(
         pd.DataFrame(list(indicators), columns=INDICATOR_COLUMNS),
-        EMPTY_ACTIVITIES,
+        pd.DataFrame(list(activities), columns=list(EMPTY_ACTIVITIES.columns)),
         pd.DataFrame(list(grades), columns=list(grade(2020, "A"))),
         pd.DataFrame(list(events), columns=list(EVENT_COLUMNS)),
         params,
@@ -207,7 +228,7 @@ def test_target_in_another_unit_is_not_a_reference():
 def test_series_not_read_numerically(rows, reason):
     row = one(classify(rows))
     assert row["status"] == "insufficient_data"
-    assert row["indicator"] == ""
+    assert row["indicator"] == MEASURE_LEVEL_INDICATOR == "(取組全体)"
     assert row["excluded_reason"] == f"参加人数: {reason}"
 
 
@@ -499,3 +520,155 @@ def test_missing_input_columns_stop_early():
             pd.DataFrame(columns=list(grade(2020, "A"))),
             pd.DataFrame(columns=[c for c in EVENT_COLUMNS if c != "effect"]),
         )
+
+
+# --- planned resumes that name the cancelled activity (follow-ups) ------------------------------------------------
+
+STALL_885 = (
+    "新任研修会は新型コロナウイルス感染症拡大防止対策のため各地区で開催、福祉の輪づくり運動関係者及び福祉員研修会は中止"
+)
+PLAN_891 = "新任研修会はハイブリッド式で開催、福祉の輪づくり運動関係者及び福祉員研修会の開催方法を検討"
+
+
+def test_a_later_plan_naming_the_cancelled_activity_is_a_planned_resume():
+    events = [event(2021, "cancelled", line=885, evidence=STALL_885)]
+    row = one(classify(events=events, activities=[activity(2022, f"④{PLAN_891}", line=891)]))
+    assert row["status"] == "stalled_planned"
+    assert "planned:followup 2022" in row["rules"]
+    assert row["quote"] == f"{STALL_885} ／ {PLAN_891}"
+    assert (row["evidence"], row["source_line"]) == ("text", 885)
+
+
+def test_a_plan_that_cancels_again_is_no_follow_up():
+    stall = "市ふれあいレク大会(山口市障害者団体連合会主催)等、交流事業は新型コロナウイルス感染症拡大防止対策のため中止"
+    plan = "市ふれあいレク大会を開催予定であったが新型コロナウイルス感染症拡大防止のため中止"
+    row = one(classify(events=[event(2021, "cancelled", line=520, evidence=stall)], activities=[activity(2022, plan)]))
+    assert row["status"] == "stalled_not_recovered"
+
+
+def test_a_follow_up_must_come_after_the_stall():
+    stall = "新型コロナウイルス感染症蔓延防止の観点から、福祉まつりが中止となったため実績なし"
+    events = [event(2022, "cancelled", line=229, evidence=stall)]
+    same_year = [activity(2022, "一関市福祉まつり", line=296)]
+    assert one(classify(events=events, activities=same_year))["status"] == "stalled_not_recovered"
+    next_year = [activity(2023, "一関市福祉まつり", line=229)]
+    row = one(classify(events=events, activities=next_year))
+    assert (row["status"], row["quote"]) == ("stalled_planned", f"{stall} ／ 一関市福祉まつり")
+
+
+def test_results_are_not_follow_ups():
+    events = [event(2021, "cancelled", line=885, evidence=STALL_885)]
+    row = one(classify(events=events, activities=[activity(2022, PLAN_891, kind="actual")]))
+    assert row["status"] == "stalled_not_recovered"
+
+
+# --- which sentence speaks for which series ------------------------------------------------------------------------
+
+
+def test_a_sentence_in_a_sibling_cell_does_not_speak_for_the_series():
+    cell = "ー（新型コロナウイルス感染症拡大防止のため中止）"
+    rows = [
+        obs(2020, None, indicator="運動普及推進員の養成", city="yamagata", source_line=38, value_raw=cell),
+        obs(2022, 9, indicator="運動普及推進員の養成", city="yamagata", source_line=38),
+        obs(2020, 428, indicator="協議会の支援", city="yamagata", source_line=38),
+        obs(2022, 846, indicator="協議会の支援", city="yamagata", source_line=38),
+    ]
+    frame = classify(rows, [event(2020, "cancelled", city="yamagata", line=38, evidence=cell)])
+    got = frame.set_index("indicator")["status"].to_dict()
+    assert got == {"運動普及推進員の養成": "stalled_recovered", "協議会の支援": "insufficient_data"}
+
+
+def test_sentences_on_an_unread_series_line_are_shared():
+    rows = [
+        obs(2021, None, indicator="情報交換会", source_line=183, value_raw="※アンケートで実施"),
+        obs(2021, 8, kind="target", indicator="協力校", unit="校", source_line=178),
+        obs(2021, 9, indicator="協力校", unit="校", source_line=184),
+    ]
+    row = one(classify(rows, [event(2021, "cancelled", line=183)]))
+    assert (row["indicator"], row["status"], row["source_line"]) == ("協力校", "stalled_not_recovered", 183)
+
+
+def test_the_quote_is_the_strongest_effect_of_the_first_year():
+    events = [
+        event(2021, "moved_format", line=183, evidence="A はアンケートの実施"),
+        event(2021, "cancelled", line=185, evidence="B は中止"),
+    ]
+    assert one(classify(events=events))["quote"] == "B は中止"
+
+
+# --- as of the report year -----------------------------------------------------------------------------------------
+
+
+def test_as_of_keeps_results_to_the_year_and_plans_to_the_next():
+    frame = pd.DataFrame(
+        {
+            "fiscal_year": [2021, 2022, 2022, 2023, 2023, 2025],
+            "value_kind": ["actual", "actual", "plan", "plan", "actual", "target"],
+        }
+    )
+    assert as_of(frame, 2021).index.tolist() == [0, 2, 5]
+    assert as_of(frame, None) is frame
+    grades = pd.DataFrame({"fiscal_year": [2020, 2021, 2022]})
+    assert as_of(grades, 2021)["fiscal_year"].tolist() == [2020, 2021]
+
+
+def test_latest_year_cuts_later_results():
+    rows = [obs(2019, 100), obs(2020, 40), obs(2021, 50), obs(2022, 90)]
+    assert one(classify(rows))["status"] == "stalled_recovered"
+    row = one(classify(rows, params=TrajectoryParams(latest_year=2021)))
+    assert (row["status"], row["latest_year"]) == ("stalled_not_recovered", 2021)
+
+
+# --- labels and summaries ------------------------------------------------------------------------------------------
+
+
+def test_measure_level_rows_are_labelled():
+    frame = pd.DataFrame({"indicator": ["", "参加人数", ""], "status": ["insufficient_data"] * 3})
+    assert label_measure_level_rows(frame)["indicator"].tolist() == ["(取組全体)", "参加人数", "(取組全体)"]
+    assert frame["indicator"].tolist() == ["", "参加人数", ""]
+
+
+def test_every_status_has_a_japanese_label():
+    assert list(STATUS_LABELS_JA) == list(STATUSES)
+    assert STATUS_LABELS_JA["stalled_planned"] == "停滞→再開予定"
+
+
+def _table(rows):
+    return pd.DataFrame(rows, columns=["city", "measure_id", "measure", "indicator", "status"])
+
+
+def test_a_measure_takes_its_most_stalled_row():
+    table = _table(
+        [
+            ("shiroi", "no10", "B", "x", "not_stalled"),
+            ("shiroi", "no2", "A", "x", "stalled_recovered"),
+            ("shiroi", "no2", "A", "y", "stalled_not_recovered"),
+            ("yamagata", "z", "C", "(取組全体)", "insufficient_data"),
+            ("shiroi", "no10", "B", "y", "insufficient_data"),
+        ]
+    )
+    got = measure_statuses(table)
+    assert got[["city", "measure_id", "status", "n_rows"]].values.tolist() == [
+        ["yamagata", "z", "insufficient_data", 1],
+        ["shiroi", "no2", "stalled_not_recovered", 2],
+        ["shiroi", "no10", "not_stalled", 2],
+    ]
+
+
+def test_status_counts_have_every_status_and_totals():
+    table = _table([("shiroi", "a", "", "", "not_stalled"), ("yamagata", "b", "", "", "not_stalled")])
+    counts = status_counts(table)
+    assert counts.index.tolist() == ["yamagata", "shiroi", "total"]
+    assert counts.columns.tolist() == [*STATUSES, "total"]
+    assert counts.loc["total", "not_stalled"] == 2
+    assert counts.loc["shiroi", "total"] == 1
+
+
+def test_sensitivity_pivot_has_one_row_per_setting():
+    long = pd.DataFrame(
+        [(d, r, s, 1) for d in (0.2, 0.3) for r in (0.8,) for s in STATUSES],
+        columns=["drop_threshold", "recovery_share", "status", "n_rows"],
+    )
+    pivot = sensitivity_pivot(long)
+    assert pivot.index.tolist() == [(0.2, 0.8), (0.3, 0.8)]
+    assert pivot.columns.tolist() == list(STATUSES)

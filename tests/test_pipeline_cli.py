@@ -43,17 +43,27 @@ def test_raw_directory_cannot_be_an_output(tmp_path, capsys):
 
 def test_add_source_copies_checksums_and_appends(tmp_path, capsys):
     raw = _copy_raw(tmp_path)
-    new = tmp_path / "incoming" / "shiroi_fy2023_progress_sheet.txt"
+    new = tmp_path / "incoming" / "shiroi_fy2022_progress_sheet_copy.txt"
     new.parent.mkdir()
-    new.write_text("白井市 進行管理シート(令和5年度)\n年度\t3\t4\t5\n", encoding="utf-8")
+    new.write_bytes((RAW / "shiroi_fy2022_progress_sheet.txt").read_bytes())
     code = main(["add-source", str(new), "--raw-dir", str(raw), "--city", "shiroi", "--parser", "shiroi_sheet"])
     assert code == 0, capsys.readouterr().err
     rows = {s.file: s for s in read_manifest(raw)}
-    added = rows["shiroi_fy2023_progress_sheet.txt"]
-    assert added.sha256 == sha256_of(new) and added.fiscal_years == "2023" and added.city_ja == "白井市"
+    added = rows["shiroi_fy2022_progress_sheet_copy.txt"]
+    assert added.sha256 == sha256_of(new) and added.fiscal_years == "2020-2022" and added.city_ja == "白井市"
     assert (raw / new.name).read_bytes() == new.read_bytes()
     assert main(["add-source", str(new), "--raw-dir", str(raw), "--city", "shiroi", "--parser", "shiroi_sheet"]) == 1
     assert "already listed" in capsys.readouterr().err
+
+
+def test_unreadable_new_sheet_is_refused_before_it_enters_the_manifest(tmp_path, capsys):
+    raw = _copy_raw(tmp_path)
+    new = tmp_path / "not_a_sheet.txt"
+    new.write_text("ただのメモ\n", encoding="utf-8")
+    code = main(["add-source", str(new), "--raw-dir", str(raw), "--city", "shiroi", "--parser", "shiroi_sheet"])
+    assert code == 1 and "not_a_sheet.txt" in capsys.readouterr().err
+    assert not (raw / new.name).exists()
+    assert "not_a_sheet.txt" not in (raw / "sources.csv").read_text(encoding="utf-8")
 
 
 def test_unknown_file_is_one_line(tmp_path, capsys):

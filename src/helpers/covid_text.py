@@ -23,14 +23,33 @@ from helpers.text import CIRCLED_MARKERS, nfkc
 LEXICON_FILE = "covid_lexicon.csv"
 """File name of the lexicon inside the package's ``lexicons`` folder (package data)."""
 
-KINDS: tuple[str, ...] = ("covid_context", "effect", "exclude")
-"""Lexicon row kinds: a COVID context term, an effect term, or a phrase masked before matching (a topic use)."""
+KINDS: tuple[str, ...] = ("covid_context", "effect", "exclude", "activity")
+"""Lexicon row kinds: a COVID context term, an effect term, a phrase masked before matching (a topic use), or the
+head noun of a named activity (研修会, まつり …) used to follow a cancelled activity into a later plan."""
 
 EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced", "moved_format", "resumed")
 """Closed vocabulary of effects, in the order events are sorted."""
 
 STALL_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced", "moved_format")
 """Effects that say an activity stalled (did not run, ran less, or ran in a substitute format)."""
+
+EFFECT_LABELS_JA: dict[str, str] = {
+    "cancelled": "中止",
+    "postponed": "延期",
+    "reduced": "縮小・制限",
+    "moved_format": "形式の変更",
+    "resumed": "再開",
+}
+"""Japanese labels of the effects, for figures and the report."""
+
+PLAN_STALL_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced")
+"""Effects that, in a plan column, say the stall goes on (a plan cell can report 開催予定であったが…中止)."""
+
+FOLLOWED_EFFECTS: tuple[str, ...] = ("cancelled", "postponed")
+"""Effects whose named activity is looked for in later plans (an activity that did not take place)."""
+
+MIN_NAME_MODIFIER = 2
+"""Characters an activity name needs before its head noun: a bare 研修会 or イベント names a kind, not one activity."""
 
 MATCH_TYPES: tuple[str, ...] = ("substring", "regex")
 """How a term matches: as a literal substring, or as a regular expression (both on NFKC text)."""
@@ -53,6 +72,11 @@ _SENTENCE_BREAK = re.compile(rf"[。■\n\r]|(?:^|(?<=\s))[・･]|[{CIRCLED_MAR
 A 【課名】 label starts a new item (一関市 cells list several departments in one line)."""
 _CLAUSE_BREAKS: tuple[str, ...] = ("が、", "ものの、", "一方、", "一方で")
 """Adversative joints: a year named before one (``3年度は…休止…が、``) does not carry past it."""
+_NAME_STOP = re.compile(rf"[\s0-9はがをにでのともやへる、。,.・･「」『』【】()〔〕\[\]※:;!?/{CIRCLED_MARKERS}]")
+"""Characters that end an activity name when read backwards from its head noun (particles, the verb ending る,
+punctuation, digits: NFKC turns the item markers ①② into digits)."""
+_QUALIFIER = re.compile(r"(?:〔[^〔〕]{1,30}〕|\([^()]{1,30}\))")
+"""A bracketed qualifier right after an activity name (〔高等学校・大学対象〕, (山口市障害者団体連合会主催))."""
 _YEAR_MENTION = re.compile(
     r"(?<![A-Za-z0-9])(令和|平成|R|H)\s*(元|\d{1,2})\s*(?:年度|(?=[はにのでもへ:：、,)）(（]))"
     r"|(?<![0-9A-Za-z年和成])(元|\d{1,2})\s*年度"
@@ -80,6 +104,7 @@ class Lexicon:
     context: tuple[LexiconTerm, ...]
     effects: tuple[LexiconTerm, ...]
     excludes: tuple[LexiconTerm, ...]
+    activities: tuple[LexiconTerm, ...] = ()
 
 
 def _lexicon_text(path: Path | None) -> tuple[str, str]:
@@ -142,6 +167,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         context=tuple(t for t in terms if t.kind == "covid_context"),
         effects=tuple(t for t in terms if t.kind == "effect"),
         excludes=tuple(t for t in terms if t.kind == "exclude"),
+        activities=tuple(t for t in terms if t.kind == "activity"),
     )
 
 
@@ -211,6 +237,60 @@ def sentence_effects(sentence: str, fiscal_year: int, lexicon: Lexicon) -> list[
         for m in term.pattern.finditer(masked):
             found.add((_anchor_year(masked, m.start(), fiscal_year), term.effect))
     return sorted(found, key=lambda ye: (ye[0], EFFECTS.index(ye[1])))
+
+
+def activity_names(sentence: str, lexicon: Lexicon) -> list[str]:
+    """Names of the activities a sentence mentions (NFKC): the words before a head noun such as 研修会 back to a
+    particle or punctuation, with a bracketed qualifier that follows; a bare head noun (fewer than
+    ``MIN_NAME_MODIFIER`` characters before it) and names inside longer ones are dropped. Sorted.
+
+    >>> lexicon = load_lexicon()
+    >>> activity_names("福祉教育情報交換会〔高等学校・大学対象〕は新型コロナウイルス感染拡大防止のため中止", lexicon)
+    ['福祉教育情報交換会〔高等学校・大学対象〕']
+    >>> activity_names("新型コロナウイルス感染症蔓延防止の観点から、福祉まつりが中止となった", lexicon)
+    ['福祉まつり']
+    """
+    text = nfkc(sentence)
+    names: set[str] = set()
+    for term in lexicon.activities:
+        for m in term.pattern.finditer(text):
+            start = m.start()
+            while start > 0 and not _NAME_STOP.match(text[start - 1]):
+                start -= 1
+            qualifier = _QUALIFIER.match(text, m.end())
+            name = text[start : qualifier.end() if qualifier else m.end()]
+            if m.start() - start >= MIN_NAME_MODIFIER:
+                names.add(name)
+    return sorted(n for n in names if not any(n != other and n in other for other in names))
+
+
+def names_a_stall(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence holds a cancel, postpone or reduce term, with or without a COVID context (a plan that
+    says ``開催予定であったが…中止`` is no plan to hold the activity)."""
+    masked = _masked(nfkc(sentence), lexicon)
+    return any(t.pattern.search(masked) for t in lexicon.effects if t.effect in PLAN_STALL_EFFECTS)
+
+
+def follows_up(stall_sentence: str, plan_sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a plan sentence names an activity the stall sentence names and says nothing of stopping it.
+
+    >>> lexicon = load_lexicon()
+    >>> stall = "新任研修会は各地区で開催、福祉の輪づくり運動関係者及び福祉員研修会は新型コロナのため中止"
+    >>> follows_up(stall, "④新任研修会はハイブリッド式で開催、福祉員研修会の開催方法を検討", lexicon)
+    True
+    >>> follows_up("市ふれあいレク大会は新型コロナのため中止", "市ふれあいレク大会を開催予定であったが中止", lexicon)
+    False
+    """
+    return bool(followed_name(stall_sentence, plan_sentence, lexicon))
+
+
+def followed_name(stall_sentence: str, plan_sentence: str, lexicon: Lexicon) -> str:
+    """The longest activity name of the stall sentence that a plan sentence names without stopping it ('' if none)."""
+    if names_a_stall(plan_sentence, lexicon):
+        return ""
+    plan = nfkc(plan_sentence)
+    named = [n for n in activity_names(stall_sentence, lexicon) if n in plan]
+    return max(named, key=lambda n: (len(n), n)) if named else ""
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:

@@ -18,8 +18,16 @@ Three kinds of evidence are read (defaults of :class:`TrajectoryParams` in brack
 * **text** — COVID events (:mod:`helpers.covid_text`), on the series' own lines or on lines holding no series
   of the measure. Stall effects in or after the window (a later one says the effect persisted;
   ``text_after_window`` [True]); ``resumed`` in a result column in or after the last stall year is a recovery;
-  ``resumed`` or ``moved_format`` in a plan column is a planned resume; a resume alone implies a stall of
-  unknown year.
+  ``resumed`` or ``moved_format`` in a plan column is a planned resume; so is a later plan sentence that names an
+  activity a cancel/postpone sentence named (``福祉員研修会は中止`` → ``福祉員研修会の開催方法を検討``) and says
+  nothing of stopping it (a *follow-up*); a resume alone implies a stall of unknown year.
+
+Which sentences speak for which row: a sentence standing in the value cell or note of some of a measure's series
+speaks for those series only (山形市 lists four figures in one cell, one of them ``ー（…中止）``); other sentences on
+a series' line speak for the series on that line; sentences on lines holding no series speak for all of them.
+
+As of a year (``latest_year``, the report year): results (actual values, grades, result-column sentences) are read
+up to it, plans up to the year after it (the plan a report for that year carries); targets are kept.
 
 Combination, and precedence when kinds disagree: a row is stalled when **any** kind shows a stall (each is
 independent evidence; numbers miss what a sentence says and the reverse). Recovery is judged after the **last**
@@ -37,21 +45,26 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from helpers.covid_text import (
+    EFFECTS,
     EVENT_COLUMNS,
+    FOLLOWED_EFFECTS,
+    PLAN_STALL_EFFECTS,
     STALL_EFFECTS,
     Lexicon,
     city_rank,
+    followed_name,
     load_lexicon,
     natural_key,
     require_columns,
     sentence_effects,
     split_sentences,
 )
-from helpers.text import nfkc
+from helpers.text import clean_cell, nfkc
 
 STATUSES: tuple[str, ...] = (
     "stalled_recovered",
@@ -61,13 +74,25 @@ STATUSES: tuple[str, ...] = (
     "insufficient_data",
 )
 STALLED_STATUSES: tuple[str, ...] = STATUSES[:3]
+STATUS_LABELS_JA: dict[str, str] = {
+    "stalled_recovered": "停滞→回復",
+    "stalled_planned": "停滞→再開予定",
+    "stalled_not_recovered": "停滞→未回復",
+    "not_stalled": "停滞なし",
+    "insufficient_data": "判定できず",
+}
+"""Japanese labels of the statuses, shared by the notebook's figures and the report."""
+EVIDENCE_LABELS_JA: dict[str, str] = {"numeric": "数値", "grade": "評価", "text": "記述"}
+"""Japanese labels of the evidence kinds."""
+QUOTE_JOINER = " ／ "
+"""Between the stall sentence and the plan sentence quoted for a ``stalled_planned`` row."""
+MEASURE_LEVEL_INDICATOR = "(取組全体)"
+"""Indicator label of a measure-level row (no series read numerically), so the table's key has no empty field."""
 EVIDENCE_PRECEDENCE: tuple[str, ...] = ("numeric", "grade", "text")
 """Order in which evidence kinds decide recovery when they disagree."""
 REFERENCE_BASES: tuple[str, ...] = ("pre_pandemic", "target", "first_year")
 STALL_GRADES: tuple[str, ...] = ("C", "D")
 GOOD_GRADES: tuple[str, ...] = ("A", "B")
-PLAN_STALL_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced")
-"""Plan-column effects that say the stall goes on (a plan cell can report 開催予定であったが…中止)."""
 PLAN_RESUME_EFFECTS: tuple[str, ...] = ("resumed", "moved_format")
 """Plan-column effects that say the activity is to be held again (e.g. オンライン開催等を検討する)."""
 PERCENT_UNITS: tuple[str, ...] = ("%", "パーセント")
@@ -106,6 +131,7 @@ class TrajectoryParams:
     pandemic-year baseline must be beaten by 10 %; percentages are not read as activity levels. A COVID stall
     sentence dated after the window (a later report looking back, or a cancellation that went on) opens a stall
     by itself unless ``text_after_window`` is False; either way it moves the recovery check to its year.
+    ``latest_year`` (the report year) cuts later results off; by default nothing is cut.
     """
 
     window_start: int = 2020
@@ -115,6 +141,8 @@ class TrajectoryParams:
     baseline_recovery_gain: float = 0.1
     exclude_percentages: bool = True
     text_after_window: bool = True
+    latest_year: int | None = None
+    """The report year: results are read up to it, plans up to the year after (None: no cut)."""
 
     def in_window(self, year: int) -> bool:
         """Whether a fiscal year lies in the COVID window.
@@ -153,6 +181,8 @@ class Series:
     reference_basis: str
     lines: frozenset[tuple[str, int]] = frozenset()
     """Every (source_file, source_line) the series' rows stand on, empty cells included."""
+    cells: str = ""
+    """The series' raw value cells and notes (NFKC, joined), to tell whose cell a sentence stands in."""
 
     @property
     def readable(self) -> bool:
@@ -299,6 +329,7 @@ def _series(
         reference=reference,
         reference_basis=basis,
         lines=frozenset((_text(r["source_file"]), int(r["source_line"])) for r in rows),
+        cells="\n".join(nfkc(_text(r.get(c))) for r in rows for c in ("value_raw", "note")),
     )
 
 
@@ -489,6 +520,11 @@ def _event_rows(events: pd.DataFrame) -> list[dict[str, object]]:
     )
 
 
+def _quote_rank(e: dict[str, object]) -> tuple[object, ...]:
+    """Which stall sentence a row quotes: the earliest year, then the strongest effect (中止 before 形式の変更)."""
+    return (int(e["fiscal_year"]), EFFECTS.index(str(e["effect"])), _text(e["source_file"]), int(e["source_line"]))
+
+
 def _is_stall_event(e: dict[str, object]) -> bool:
     """Stall effects in result columns; in plan columns only those saying the stall goes on."""
     if e["value_kind"] == "plan":
@@ -511,7 +547,7 @@ def text_signal(events: pd.DataFrame, params: TrajectoryParams) -> Signal:
         signal.last_year = max(int(e["fiscal_year"]) for e in stalls)
         signal.rules.append("text:after window only " + ",".join(sorted({str(e["fiscal_year"]) for e in stalls})))
         return signal
-    chosen = stalls[0] if stalls else (resumes[0] if resumes else None)
+    chosen = min(stalls, key=_quote_rank) if stalls else (resumes[0] if resumes else None)
     if chosen is None:
         return signal
     signal.quote = _text(chosen["evidence"])
@@ -541,21 +577,82 @@ def text_recovery(events: pd.DataFrame, after: int | None) -> Recovery:
     return Recovery("text", "recovered", years[0]) if years else Recovery("text", "unobserved")
 
 
+@dataclass(frozen=True)
+class PlanSentence:
+    """A sentence of a plan column (next year's 実施予定 / 計画 / 事業) of a measure."""
+
+    year: int
+    text: str
+    source_file: str
+    source_line: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A planned resume: the evidence kind, the rule that fired and the plan sentence (if any)."""
+
+    kind: str
+    rule: str
+    quote: str = ""
+
+
+def plan_sentences(activities: pd.DataFrame) -> list[PlanSentence]:
+    """The plan-column sentences of activity rows, in year and line order."""
+    rows = activities[activities["value_kind"] == "plan"]
+    found = {
+        PlanSentence(int(year), sentence, _text(file), int(line))
+        for year, text, file, line in zip(
+            rows["fiscal_year"], rows["text"], rows["source_file"], rows["source_line"], strict=True
+        )
+        for sentence in split_sentences(_text(text))
+    }
+    return sorted(found, key=lambda p: (p.year, p.source_file, p.source_line, p.text))
+
+
+def followup_plan(
+    events: pd.DataFrame, plans: Sequence[PlanSentence], after: int | None, lexicon: Lexicon
+) -> PlanSentence | None:
+    """The later plan sentence naming an activity that a result sentence said was cancelled or postponed (and not
+    saying it stops again), e.g. 福祉員研修会は中止 (FY2021) → 福祉員研修会の開催方法を検討 (FY2022 plan).
+    Where several do, the one sharing the longest name (the most specific), then the earliest."""
+    stalls = events[(events["value_kind"] != "plan") & events["effect"].isin(FOLLOWED_EFFECTS)]
+    best: tuple[int, PlanSentence] | None = None
+    for plan in plans:
+        if after is not None and plan.year <= after:
+            continue
+        for year, evidence in zip(stalls["fiscal_year"], stalls["evidence"], strict=True):
+            name = followed_name(_text(evidence), plan.text, lexicon) if plan.year > int(year) else ""
+            if name and (best is None or len(name) > best[0]):
+                best = (len(name), plan)
+    return best[1] if best else None
+
+
 def planned_resume(
-    series: Series | None, events: pd.DataFrame, after: int | None, baseline: bool, params: TrajectoryParams
-) -> str:
-    """A rule label when a plan says the activity will run again after the last stall year ('' if none)."""
-    plans = events[(events["value_kind"] == "plan") & events["effect"].isin(PLAN_RESUME_EFFECTS)]
-    years = sorted(int(y) for y in plans["fiscal_year"] if after is None or int(y) > after)
-    if years:
-        return f"planned:text {years[0]}"
+    series: Series | None,
+    events: pd.DataFrame,
+    after: int | None,
+    baseline: bool,
+    params: TrajectoryParams,
+    plans: Sequence[PlanSentence] = (),
+    lexicon: Lexicon | None = None,
+) -> Plan | None:
+    """A plan that says the activity will run again after the last stall year, in this order: a follow-up naming
+    the cancelled activity, a COVID plan sentence (resumed or moved format), a plan value reaching the recovery
+    level (None if none)."""
+    followup = followup_plan(events, plans, after, lexicon or load_lexicon()) if plans else None
+    if followup is not None:
+        return Plan("text", f"planned:followup {followup.year}", followup.text)
+    planned = _event_rows(events[(events["value_kind"] == "plan") & events["effect"].isin(PLAN_RESUME_EFFECTS)])
+    planned = [e for e in planned if after is None or int(e["fiscal_year"]) > after]
+    if planned:
+        return Plan("text", f"planned:text {planned[0]['fiscal_year']}", _text(planned[0]["evidence"]))
     if series is not None and series.readable and series.reference is not None:
         last_actual = series.actuals[-1].year if series.actuals else -1
         for p in series.plans:
             later = p.year > last_actual and (after is None or p.year > after)
             if later and _reaches(p.value, series.reference.value, baseline, params):
-                return f"planned:numeric {p.year}"
-    return ""
+                return Plan("numeric", f"planned:numeric {p.year}")
+    return None
 
 
 def _decide(recoveries: Iterable[Recovery]) -> Recovery | None:
@@ -573,20 +670,36 @@ class _MeasureEvidence:
     series: list[Series]
     grades: dict[int, tuple[str, str, int]]
     events: pd.DataFrame
+    plans: list[PlanSentence] = field(default_factory=list)
+
+
+def _cell_owners(evidence: str, line: tuple[str, int], siblings: list[Series]) -> list[Series]:
+    """The readable series on a line whose own value cell or note holds the sentence (empty: nobody's cell)."""
+    key = nfkc(evidence)
+    return [s for s in siblings if s.readable and line in s.lines and key in s.cells]
 
 
 def _row_events(events: pd.DataFrame, series: Series | None, siblings: list[Series]) -> pd.DataFrame:
-    """The sentences that speak for one series: those on its own lines, and those on lines holding no series of
-    the measure (narrative shared by the measure). A sentence on a sibling series' line is left to that series."""
+    """The sentences that speak for one series: those in its own cells; other sentences on its lines unless they
+    stand in a sibling's cell; and those on lines holding no readable series of the measure (narrative shared by
+    all; a series not read numerically has no row of its own, so its sentences are shared too)."""
     if series is None or events.empty:
         return events
-    taken = set().union(*(s.lines for s in siblings))
-    lines = zip(events["source_file"].map(_text), events["source_line"].astype(int), strict=True)
-    keep = [line in series.lines or line not in taken for line in lines]
+    taken = set().union(*(s.lines for s in siblings if s.readable))
+    keep = []
+    for evidence, file, number in zip(events["evidence"], events["source_file"], events["source_line"], strict=True):
+        line = (_text(file), int(number))
+        owners = _cell_owners(_text(evidence), line, siblings)
+        if owners:
+            keep.append(any(series is o for o in owners))
+        else:
+            keep.append(line in series.lines or line not in taken)
     return events[keep]
 
 
-def _classify_row(m: _MeasureEvidence, series: Series | None, params: TrajectoryParams) -> dict[str, object]:
+def _classify_row(
+    m: _MeasureEvidence, series: Series | None, params: TrajectoryParams, lexicon: Lexicon
+) -> dict[str, object]:
     """Combine the three kinds of evidence for one row (a measure, or one of its numeric series)."""
     events = _row_events(m.events, series, m.series)
     stall_lines = text_stall_lines(events)
@@ -614,6 +727,7 @@ def _classify_row(m: _MeasureEvidence, series: Series | None, params: Trajectory
         ]
     )
     kinds = {s.kind for s in stalled}
+    plan: Plan | None = None
     if decision is not None and decision.outcome == "recovered":
         row["status"], row["recovery_year"] = "stalled_recovered", decision.year
         kinds.add(decision.kind)
@@ -624,15 +738,16 @@ def _classify_row(m: _MeasureEvidence, series: Series | None, params: Trajectory
             rules.append(f"not_recovered:{decision.kind}")
         else:
             rules.append("recovery:unobserved")
-        plan = planned_resume(series, events, last, baseline, params)
+        plan = planned_resume(series, events, last, baseline, params, m.plans, lexicon)
         row["status"] = "stalled_planned" if plan else "stalled_not_recovered"
         if plan:
-            kinds.add(plan.split()[0].split(":")[1])
-            rules.append(plan)
+            kinds.add(plan.kind)
+            rules.append(plan.rule)
     row["evidence"] = "+".join(sorted(kinds))
     row["stall_year"] = min(firsts) if firsts else None
     text = next((s for s in stalled if s.kind == "text"), None)
-    row["quote"] = text.quote if text else ""
+    quotes = [text.quote if text else "", plan.quote if plan else ""]
+    row["quote"] = QUOTE_JOINER.join(q for q in quotes if q)
     source = text.source if text else _by_precedence(stalled)[0].source
     row["source_file"], row["source_line"] = source if source else ("", None)
     row["rules"] = "; ".join(rules)
@@ -707,7 +822,7 @@ def check_inputs(
     """Stop with the missing columns of any input table before classifying."""
     key = ["city", "measure_id", "fiscal_year", "source_file", "source_line"]
     require_columns(indicators, [*key, "indicator", "value_kind", "value", "unit", "value_raw"], "indicators")
-    require_columns(activities, ["city", "measure_id"], "activities")
+    require_columns(activities, [*key, "value_kind", "text"], "activities")
     require_columns(evaluations, [*key, "grade"], "evaluations")
     require_columns(events, EVENT_COLUMNS, "covid_events")
 
@@ -727,11 +842,15 @@ def classify_trajectories(
     ``insufficient_data``); the sentences themselves come in through ``events``.
     """
     params = params or TrajectoryParams()
+    lexicon = lexicon or load_lexicon()
     check_inputs(indicators, activities, evaluations, events)
+    indicators, activities, evaluations, events = (
+        as_of(f, params.latest_year) for f in (indicators, activities, evaluations, events)
+    )
     series_by_measure: dict[tuple[str, str], list[Series]] = {}
     for s in build_series(indicators, params, lexicon):
         series_by_measure.setdefault((s.city, s.measure_id), []).append(s)
-    grades, texts = _by_measure(evaluations), _by_measure(events)
+    grades, texts, plans = _by_measure(evaluations), _by_measure(events), _by_measure(activities)
     names = _measure_names(indicators, measures)
     rows = []
     for key in _measure_keys(indicators, activities, evaluations, events):
@@ -742,10 +861,39 @@ def classify_trajectories(
             series=series_by_measure.get(key, []),
             grades=_grades_by_year(grades[key]) if key in grades else {},
             events=texts.get(key, events.iloc[0:0]),
+            plans=plan_sentences(plans[key]) if key in plans else [],
         )
         readable = [s for s in evidence.series if s.readable] or [None]
-        rows.extend(_classify_row(evidence, s, params) for s in readable)
-    return _trajectories_frame(rows)
+        rows.extend(_classify_row(evidence, s, params, lexicon) for s in readable)
+    return label_measure_level_rows(_trajectories_frame(rows))
+
+
+def as_of(frame: pd.DataFrame, latest_year: int | None) -> pd.DataFrame:
+    """Rows known by the report for ``latest_year``: results up to it, plans up to the year after, every target.
+
+    >>> f = pd.DataFrame({"fiscal_year": [2022, 2023, 2023, 2024], "value_kind": ["actual", "actual", "plan", "plan"]})
+    >>> as_of(f, 2022)["fiscal_year"].tolist()
+    [2022, 2023]
+    """
+    if latest_year is None or frame.empty:
+        return frame
+    years = frame["fiscal_year"].astype(int)
+    if "value_kind" not in frame:
+        return frame[years <= latest_year]
+    kind = frame["value_kind"]
+    keep = (years <= latest_year) | ((kind == "plan") & (years <= latest_year + 1)) | (kind == "target")
+    return frame[keep]
+
+
+def label_measure_level_rows(trajectories: pd.DataFrame) -> pd.DataFrame:
+    """Name the indicator of measure-level rows ``(取組全体)`` (an empty field cannot stand in a primary key).
+
+    >>> label_measure_level_rows(pd.DataFrame({"indicator": ["", "参加人数"]}))["indicator"].tolist()
+    ['(取組全体)', '参加人数']
+    """
+    labelled = trajectories.copy()
+    labelled["indicator"] = labelled["indicator"].where(labelled["indicator"] != "", MEASURE_LEVEL_INDICATOR)
+    return labelled
 
 
 def _trajectories_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -806,3 +954,56 @@ def check_trajectories(trajectories: pd.DataFrame) -> None:
         problems.append(f"repeated rows: {trajectories.loc[duplicated, 'measure_id'].tolist()}")
     if problems:
         raise ValueError("covid_trajectories: " + "; ".join(problems))
+
+
+MEASURE_STATUS_ORDER: tuple[str, ...] = (
+    "stalled_not_recovered",
+    "stalled_planned",
+    "stalled_recovered",
+    "not_stalled",
+    "insufficient_data",
+)
+"""How a measure's rows reduce to one status: the first in this order wins (one series still down keeps the measure
+down; a stall anywhere outranks no stall; any reading outranks none)."""
+
+
+def measure_statuses(trajectories: pd.DataFrame) -> pd.DataFrame:
+    """One row per measure: its status by ``MEASURE_STATUS_ORDER`` and how many rows (series) it has."""
+    rank = trajectories["status"].map(MEASURE_STATUS_ORDER.index)
+    ordered = trajectories.assign(_rank=rank).sort_values("_rank", kind="stable")
+    first = ordered.drop_duplicates(["city", "measure_id"], keep="first")
+    counts = trajectories.groupby(["city", "measure_id"]).size().rename("n_rows").reset_index()
+    out = first[["city", "measure_id", "measure", "status"]].merge(counts, on=["city", "measure_id"])
+    keys = [(city_rank(c), c, natural_key(m)) for c, m in zip(out["city"], out["measure_id"], strict=True)]
+    return out.iloc[sorted(range(len(out)), key=keys.__getitem__)].reset_index(drop=True)
+
+
+def status_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows per city and status (cities in the project's order, every status as a column, totals last)."""
+    cities = sorted(set(table["city"]), key=lambda c: (city_rank(c), c))
+    counts = pd.crosstab(table["city"], table["status"]).reindex(index=cities, columns=list(STATUSES), fill_value=0)
+    counts.loc["total"] = counts.sum()
+    counts["total"] = counts.sum(axis=1)
+    counts.index.name, counts.columns.name = "city", "status"
+    return counts.astype("int64")
+
+
+def sensitivity_pivot(sensitivity: pd.DataFrame) -> pd.DataFrame:
+    """The sensitivity table with one row per (drop threshold, recovery share) and one column per status."""
+    pivot = sensitivity.pivot(index=["drop_threshold", "recovery_share"], columns="status", values="n_rows")
+    return pivot.reindex(columns=list(STATUSES)).astype("int64")
+
+
+def quotes_missing_from_sources(trajectories: pd.DataFrame, raw_dir: Path) -> pd.DataFrame:
+    """Rows whose quoted sentence(s) cannot be found in their raw file as a reader sees it (HTML stripped, spaces
+    collapsed); empty when every quote keeps the sheet's own characters."""
+    texts: dict[str, str] = {}
+    missing = []
+    for index, quote, file in zip(trajectories.index, trajectories["quote"], trajectories["source_file"], strict=True):
+        if not _text(quote):
+            continue
+        if file not in texts:
+            texts[file] = clean_cell((raw_dir / file).read_text(encoding="utf-8"))
+        if any(part not in texts[file] for part in _text(quote).split(QUOTE_JOINER)):
+            missing.append(index)
+    return trajectories.loc[missing]

@@ -28,8 +28,31 @@ def render_html(notebook: Path, html_path: Path, without_input: bool = False) ->
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(notebook, as_version=4)
-    exporter = HTMLExporter(exclude_input=without_input, exclude_input_prompt=without_input)
-    exporter.exclude_output_prompt = without_input
+    exporter = HTMLExporter(
+        exclude_input=without_input, exclude_input_prompt=without_input, exclude_output_prompt=without_input
+    )
     body, _ = exporter.from_notebook_node(nb)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(body, encoding="utf-8")
+
+
+def render_outputs_page(notebook: Path, html_path: Path) -> None:
+    """A standalone page of the notebook's HTML outputs only (no code, no notebook styling, no remote scripts):
+    the report for staff opens offline and prints cleanly."""
+    from html import escape
+
+    nb = nbformat.read(notebook, as_version=4)
+    parts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            html = output.get("data", {}).get("text/html")
+            if html:
+                parts.append(html if isinstance(html, str) else "".join(html))
+    title = escape(str(nb.metadata.get("title", notebook.stem)))
+    page = (
+        '<!DOCTYPE html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n</head>\n<body>\n" + "\n".join(parts) + "\n</body>\n</html>\n"
+    )
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(page, encoding="utf-8")

@@ -34,9 +34,8 @@ class Step:
     notebook: str
     parameters: dict[str, object] = field(default_factory=dict)
     city: str = ""
-    html_without_input: bool = False
     output_html: str = ""
-    """Where the HTML goes relative to the reports directory (default: next to the executed notebook)."""
+    """A page of the notebook's outputs only (no code), relative to the reports directory (the report)."""
 
     @property
     def label(self) -> str:
@@ -69,9 +68,24 @@ def _rel(path: Path) -> str:
     return os.path.relpath(path, NOTEBOOK_DIR)
 
 
-def latest_fiscal_year(sources: list[Source]) -> int:
-    """The latest fiscal year any report-type document covers (the default year of the report)."""
-    return max(s.last_fiscal_year for s in sources)
+MIN_CITIES_FOR_REPORT_YEAR = 2
+"""The default report year is the latest year with actual values from at least this many cities, so that one
+document's dated profile figure (山形市's population on 2023-04-01) does not make a year the report is about."""
+
+
+def latest_actual_year(processed_dir: Path) -> int:
+    """The default year of the report: the latest fiscal year with actual values from several cities (plans and
+    targets for later years do not make a year reportable)."""
+    from helpers.schema import INDICATORS
+    from helpers.tables import read_table
+
+    indicators = read_table(processed_dir, INDICATORS)
+    actual = indicators[(indicators["value_kind"] == "actual") & indicators["value"].notna()]
+    cities_per_year = actual.groupby("fiscal_year")["city"].nunique()
+    enough = cities_per_year[cities_per_year >= min(MIN_CITIES_FOR_REPORT_YEAR, actual["city"].nunique())]
+    if enough.empty:
+        raise PipelineError(f"{processed_dir / INDICATORS.path}: no actual values, so no year to report on")
+    return int(enough.index.max())
 
 
 def cleaning_steps(config: RunConfig, cities: list[str]) -> list[Step]:
@@ -87,27 +101,38 @@ def cleaning_steps(config: RunConfig, cities: list[str]) -> list[Step]:
 
 
 def analysis_steps(config: RunConfig, fiscal_year: int) -> list[Step]:
-    """The analysis and report notebooks that exist, in order, with shared parameters."""
+    """The analysis and report notebooks, in order; the COVID window and thresholds go to both notebooks that
+    use them, from the one place their defaults live (``TrajectoryParams``)."""
+    from helpers.covid_trajectories import TrajectoryParams
+
+    defaults = TrajectoryParams()
+    covid = {
+        "window_start": defaults.window_start,
+        "window_end": defaults.window_end,
+        "drop_threshold": defaults.drop_threshold,
+        "recovery_share": defaults.recovery_share,
+    }
     shared = {
         "raw_dir": _rel(config.raw_dir),
         "processed_dir": _rel(config.processed_dir),
         "reports_dir": _rel(config.reports_dir),
         "fiscal_year": fiscal_year,
     }
-    steps = [
-        Step("02_covid_stall_recovery.ipynb", dict(shared)),
+    return [
+        Step("02_covid_stall_recovery.ipynb", {**shared, **covid}),
         Step("03_hub_consultation.ipynb", dict(shared)),
-        Step("04_report.ipynb", dict(shared), html_without_input=True, output_html="index.html"),
+        Step("04_report.ipynb", {**shared, **covid}, output_html="index.html"),
     ]
-    return [s for s in steps if (NOTEBOOK_DIR / s.notebook).is_file()]
 
 
 def execute(step: Step, reports_dir: Path) -> Path:
     """Execute one notebook with papermill into the reports directory, strip run metadata, render HTML."""
     import papermill
 
-    from helpers.notebooks import render_html, strip_run_metadata
+    from helpers.notebooks import render_html, render_outputs_page, strip_run_metadata
 
+    # papermill changes the process's working directory while a notebook runs, so every path here is absolute
+    reports_dir = reports_dir.resolve()
     out_dir = reports_dir / EXECUTED_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / step.executed_name
@@ -125,8 +150,9 @@ def execute(step: Step, reports_dir: Path) -> Path:
         last = str(exc.evalue).splitlines()[-1] if exc.evalue else exc.ename
         raise PipelineError(f"{step.label}: {exc.ename}: {last} (executed copy: {output})") from None
     strip_run_metadata(output)
-    html_path = reports_dir / step.output_html if step.output_html else output.with_suffix(".html")
-    render_html(output, html_path, without_input=step.html_without_input)
+    render_html(output, output.with_suffix(".html"))
+    if step.output_html:
+        render_outputs_page(output, reports_dir / step.output_html)
     return output
 
 
@@ -150,19 +176,27 @@ def run(config: RunConfig, log: Callable[[str], None] = print, stop_after: str =
     """Verify the raw data, clean every city, combine the tables, then run the analyses and the report."""
     from helpers.cleaning import combine_cities
 
-    if config.raw_dir.resolve() in (config.processed_dir.resolve(), config.reports_dir.resolve()):
+    config = RunConfig(
+        config.raw_dir.resolve(),
+        config.processed_dir.resolve(),
+        config.reports_dir.resolve(),
+        config.fiscal_year,
+        config.jobs,
+    )
+    if config.raw_dir in (config.processed_dir, config.reports_dir):
         raise PipelineError(f"{config.raw_dir}: the raw directory is read-only; choose other output directories")
     sources = read_manifest(config.raw_dir)
     verify_checksums(config.raw_dir, sources)
     cities = [c for c in CITIES if any(s.city == c for s in sources)]
-    fiscal_year = config.fiscal_year or latest_fiscal_year(sources)
-    log(f"raw data verified: {len(sources)} documents, {len(cities)} cities; report year FY{fiscal_year}")
+    log(f"raw data verified: {len(sources)} documents, {len(cities)} cities")
     clean = cleaning_steps(config, cities)
     _run_all(clean, config, config.jobs, log)
     combine_cities(config.processed_dir, tuple(cities))
     log(f"tables written to {config.processed_dir}")
     if stop_after == "clean":
         return
+    fiscal_year = config.fiscal_year or latest_actual_year(config.processed_dir)
+    log(f"report year: FY{fiscal_year}")
     later = analysis_steps(config, fiscal_year)
     for n, step in enumerate(later, start=len(clean) + 1):
         log(f"[{n}/{len(clean) + len(later)}] {step.label}")
@@ -199,7 +233,7 @@ def add_source(file: Path, raw_dir: Path, city: str, parser: str, title: str = "
     if target.exists() and sha256_of(target) != sha256_of(file):
         raise PipelineError(f"{target}: a different file with this name is already in the raw directory")
     if not fiscal_years:
-        fiscal_years = _guess_fiscal_years(file)
+        fiscal_years = _observed_fiscal_years(file, city, parser)
     source = Source(file.name, city, CITY_JA[city], parser, title or file.stem, fiscal_years, sha256_of(file))
     if not target.exists():
         shutil.copyfile(file, target)
@@ -208,14 +242,15 @@ def add_source(file: Path, raw_dir: Path, city: str, parser: str, title: str = "
     return source
 
 
-def _guess_fiscal_years(file: Path) -> str:
-    """The span of fiscal years a document names (``令和4年度`` … ``令和5年度`` → ``2022-2023``)."""
-    from helpers.fiscal_years import parse_fiscal_years
+def _observed_fiscal_years(file: Path, city: str, parser: str) -> str:
+    """The span of fiscal years the document's parser reads from it; parsing also proves the sheet is readable
+    before it enters the manifest."""
+    from helpers.sheets import parse_file
 
-    years = [y for y in parse_fiscal_years(file.read_text(encoding="utf-8")) if 2000 <= y <= 2100]
+    years = sorted({o.fiscal_year for o in parse_file(file, parser=parser, city=city).observations})
     if not years:
-        raise PipelineError(f"{file}: no fiscal year found; pass --fiscal-years YYYY-YYYY")
-    return f"{min(years)}-{max(years)}" if min(years) != max(years) else str(min(years))
+        raise PipelineError(f"{file}: the {parser} parser found no observations; pass --fiscal-years YYYY-YYYY")
+    return f"{years[0]}-{years[-1]}" if years[0] != years[-1] else str(years[0])
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -237,7 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     add_p.add_argument("--city", required=True, choices=CITIES)
     add_p.add_argument("--parser", required=True, choices=PARSER_NAMES)
     add_p.add_argument("--title", default="")
-    add_p.add_argument("--fiscal-years", default="", help="YYYY or YYYY-YYYY (default: read from the document)")
+    add_p.add_argument("--fiscal-years", default="", help="YYYY or YYYY-YYYY (default: the years its parser reads)")
     return parser
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from helpers import CITIES
+from helpers.errors import PipelineError
 from helpers.fiscal_years import era_label
-from helpers.report_html import fmt_number
+from helpers.report_html import box, bullets, fmt_number, heading, image, paragraph, small, table
 from helpers.sources import CITY_JA, Source
 
 VALUE_KIND_JA: dict[str, str] = {"actual": "実績", "target": "目標", "plan": "計画"}
@@ -18,13 +21,6 @@ EFFECT_JA: dict[str, str] = {
     "reduced": "縮小・休止",
     "moved_format": "書面・オンライン等へ変更",
     "resumed": "再開",
-}
-SUBTYPE_JA: dict[str, str] = {
-    "hub_places": "拠点の数",
-    "hub_participation": "拠点の利用",
-    "consultation_volume": "相談の量",
-    "consultation_capacity": "相談の体制",
-    "coordination": "連携・会議",
 }
 
 
@@ -183,3 +179,178 @@ def stalled_list(trajectories: pd.DataFrame, city: str, labels: dict[str, str]) 
             "出典": rows["source_file"] + ":" + rows["source_line"].map(year),
         }
     )
+
+
+@dataclass
+class ReportContext:
+    """Everything the report is built from: the tables, the manifest, the report year and the COVID window."""
+
+    tables: dict[str, pd.DataFrame]
+    sources: list[Source]
+    fiscal_year: int
+    window: tuple[int, int]
+    figures_dir: Path
+    drop_threshold: float = 0.3
+    recovery_share: float = 0.8
+
+    def figure(self, name: str, caption: str) -> str:
+        """A saved figure embedded in the page; a missing figure stops the build rather than leaving a hole."""
+        path = self.figures_dir / f"{name}.png"
+        if not path.is_file():
+            raise PipelineError(f"{path}: figure missing (run the analysis notebooks first)")
+        return image(path, caption)
+
+
+def title_block(ctx: ReportContext) -> str:
+    """Title, scope line and what the report is built from (the data, not the time it ran)."""
+    cities = join_ja([CITY_JA[c] for c in CITIES if any(s.city == c for s in ctx.sources)])
+    return (
+        heading("地域福祉計画の進行管理シート 4市の比較", 1)
+        + paragraph(f"対象:{cities} 報告の年度:{year_label(ctx.fiscal_year)}")
+        + small(
+            f"この報告書は、末尾「データの出典」に掲げる{len(ctx.sources)}資料(SHA-256で同一性を確認)から"
+            "自動的に作成しています。本文の数値はすべて表から計算したものです。"
+        )
+    )
+
+
+def key_findings_block(ctx: ReportContext) -> str:
+    """要旨: the corpus, the report year, the COVID counts and the hub/consultation contrasts."""
+    t = ctx.tables
+    items = [corpus_sentence(t["indicators"], t["measures"], ctx.sources)]
+    items.append(report_year_sentence(t["indicators"], ctx.fiscal_year))
+    items.extend(covid_sentences(t["covid_trajectories"], ctx.fiscal_year, ctx.window))
+    if not t["evaluations"].empty:
+        items.append(grade_sentence(t["evaluations"], ctx.fiscal_year))
+    items.extend(hub_key_sentences(ctx))
+    return heading("要旨", 2, "summary") + box(bullets(items))
+
+
+def _hub_summaries(ctx: ReportContext) -> pd.DataFrame:
+    from helpers.hub_consultation import city_summaries, coverage_matrix
+
+    tagged = ctx.tables["hub_consultation"]
+    return city_summaries(tagged, coverage_matrix(tagged), ctx.tables["activities"])
+
+
+def hub_key_sentences(ctx: ReportContext) -> list[str]:
+    """Which cities measure consultation volume, which only meetings, and how many series are comparable."""
+    summaries = _hub_summaries(ctx)
+    volume = [CITY_JA[c] for c in summaries.loc[summaries["tracks_consultation_volume"], "city"]]
+    meetings = [CITY_JA[c] for c in summaries.loc[summaries["consultation_meetings_only"], "city"]]
+    sentences = [f"相談の件数・人数を指標として追っている市は{join_ja(volume)}です。"]
+    if meetings:
+        sentences.append(f"{join_ja(meetings)}は、相談を会議の開催回数など体制面の指標でのみ把握しています。")
+    per = ctx.tables["hub_consultation_per_1000"]
+    compared = per[per["comparable"]]
+    groups = compared["comparable_group"].nunique()
+    sentences.append(
+        f"人口千人当たりで比較できる(区分・単位・集計の基準がそろう)系列のグループは{fmt_number(groups)}つで、"
+        f"{fmt_number(len(compared))}件の値を比較しました。"
+    )
+    return sentences
+
+
+def covid_block(ctx: ReportContext) -> str:
+    """Section 1: which measures stalled in the COVID window and which recovered, with figures and quotes."""
+    from helpers.covid_trajectories import STATUS_LABELS_JA
+
+    trajectories = ctx.tables["covid_trajectories"]
+    start, end = ctx.window
+    parts = [
+        heading(f"1. コロナ禍({start}〜{end}年度)に停滞した取組と回復", 2, "covid"),
+        bullets(covid_sentences(trajectories, ctx.fiscal_year, ctx.window)),
+        table(status_counts(trajectories, STATUS_LABELS_JA), numeric=list(STATUS_LABELS_JA.values())),
+        ctx.figure("covid_status_by_city", "図1 市別の判定(取組・指標の件数)"),
+        ctx.figure("covid_timeline", "図2 資料に書かれたコロナ禍の影響(年度別・種類別)"),
+        ctx.figure("covid_indexed_series", "図3 停滞した数値系列(基準値=100)"),
+    ]
+    if not ctx.tables["evaluations"].empty:
+        parts.append(ctx.figure("covid_shiroi_grades", "図4 白井市の自己評価(A〜D)の推移"))
+    return "".join(parts)
+
+
+def hub_block(ctx: ReportContext) -> str:
+    """Section 2: what each city measures about hubs and consultation, and the comparable figures."""
+    from helpers.hub_consultation import SUBTYPE_LABELS_JA, city_sentences_ja
+
+    summaries = _hub_summaries(ctx)
+    matrix = ctx.tables["hub_consultation_matrix"]
+    shown = matrix.assign(市=matrix["city"].map(CITY_JA), 区分=matrix["subtype"].map(SUBTYPE_LABELS_JA))[
+        ["市", "区分", "n_series", "units", "count_bases", "fiscal_years", "n_series_with_target"]
+    ]
+    shown = shown.rename(
+        columns={
+            "n_series": "系列数",
+            "units": "単位",
+            "count_bases": "集計の基準",
+            "fiscal_years": "年度",
+            "n_series_with_target": "目標のある系列",
+        }
+    )
+    parts = [heading("2. 拠点と相談の指標の比較", 2, "hub")]
+    for row in summaries.to_dict("records"):
+        parts.append(heading(CITY_JA[str(row["city"])], 3))
+        parts.append(bullets(city_sentences_ja(row)))
+    parts += [
+        table(shown, numeric=["系列数", "目標のある系列"]),
+        ctx.figure("hub_matrix_heatmap", "図5 市×区分ごとの指標の数"),
+        ctx.figure("hub_per_1000", "図6 人口千人当たりの値(比較できる系列のみ)"),
+        ctx.figure("hub_expansion", "図7 山形市の拠点の拡大と他市の拠点数"),
+    ]
+    return "".join(parts)
+
+
+def cities_block(ctx: ReportContext) -> str:
+    """Section 3: per city, what the sheets hold and what stalled, with the sheet's own words."""
+    from helpers.covid_trajectories import STATUS_LABELS_JA
+
+    t = ctx.tables
+    overview = city_overview(t["indicators"], t["measures"], ctx.sources)
+    parts = [
+        heading("3. 市ごとの状況", 2, "cities"),
+        table(overview, numeric=["資料数", "取組数", "数値の件数", "実績", "目標", "計画"]),
+    ]
+    for city in CITIES:
+        listed = stalled_list(t["covid_trajectories"], city, STATUS_LABELS_JA)
+        parts.append(heading(f"{CITY_JA[city]}:コロナ禍で停滞した取組・指標({fmt_number(len(listed))}件)", 3))
+        parts.append(table(listed) if not listed.empty else paragraph("該当なし"))
+    return "".join(parts)
+
+
+def methods_block(ctx: ReportContext) -> str:
+    """Section 4: how the tables and judgements were made, and what they cannot say, in plain words."""
+    start, end = ctx.window
+    drop = fmt_number(ctx.drop_threshold * 100)
+    share = fmt_number(ctx.recovery_share * 100)
+    items = [
+        "各市の資料(PDFから抽出したテキスト)を市ごとの読み取り規則で表に整えました。"
+        "値ごとに、資料名・行番号・原文の表記を残しています。",
+        "ラベルと値の対応が確実でないセルは、数値を割り当てず、理由を備考に記して残しています。",
+        "「延べ」「実」「累計」など集計の基準が異なる値、件数と人数のように単位が異なる値は比較していません。",
+        f"停滞は、{start}〜{end}年度の値が基準値(コロナ前の値、なければ目標値、なければ最初の年度の値)より"
+        f"{drop}%以上下がったこと、活動があるのに0になったこと、資料にコロナによる中止・延期・縮小などの記述が"
+        "あること、または白井市の自己評価がC・Dであることで判定しています。",
+        f"回復は、その後の値が基準値の{share}%以上に戻ったこと、再開の記述、または評価がA・Bに戻ったことで"
+        "判定しています。翌年度の計画に再開が書かれているだけのものは「再開予定」としています。",
+        "累計の値、金額、割合、定義が途中で変わった指標は、数値の増減では判定していません。",
+        "人口千人当たりの値は、令和2年国勢調査の人口(2020年10月1日)を分母にしています。",
+    ]
+    return heading("4. 方法と注意点", 2, "methods") + bullets(items)
+
+
+def sources_block(ctx: ReportContext) -> str:
+    """Section 5: each raw document with its title, fiscal years and checksum."""
+    return (
+        heading("5. データの出典", 2, "sources")
+        + table(sources_table(ctx.sources))
+        + small("表は data/processed/ に CSV(datapackage.json 付き)と reports/tables.xlsx で公開しています。")
+    )
+
+
+def write_tables_workbook(path: Path, ctx: ReportContext) -> None:
+    """The tidy and analysis tables as one Excel workbook with a Japanese readme sheet."""
+    from helpers.excel import write_workbook
+    from helpers.schema import ANALYSIS_TABLES, CLEAN_TABLES
+
+    write_workbook(path, [(t, ctx.tables[t.name]) for t in (*CLEAN_TABLES, *ANALYSIS_TABLES) if t.name in ctx.tables])

@@ -84,3 +84,18 @@ def image(path: Path, alt: str) -> str:
 def document(*parts: str) -> str:
     """Wrap the parts in the report's styled container."""
     return STYLE + '<div class="wr">' + "".join(parts) + "</div>"
+
+
+def section(*parts: str) -> str:
+    """Wrap parts in the report's container without repeating the stylesheet (use after ``document``)."""
+    return '<div class="wr">' + "".join(parts) + "</div>"
+
+
+def box(*parts: str) -> str:
+    """A framed block for the key findings."""
+    return '<div class="box">' + "".join(parts) + "</div>"
+
+
+def small(text: str) -> str:
+    """An escaped note in small print (sources, caveats)."""
+    return f'<p class="src">{escape(text)}</p>'
