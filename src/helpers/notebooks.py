@@ -36,10 +36,12 @@ def render_html(notebook: Path, html_path: Path, without_input: bool = False) ->
     html_path.write_text(body, encoding="utf-8")
 
 
-def render_outputs_page(notebook: Path, html_path: Path) -> None:
-    """A standalone page of the notebook's HTML outputs only (no code, no notebook styling, no remote scripts):
-    the report for staff opens offline and prints cleanly."""
+def render_outputs_page(notebook: Path, html_path: Path, base_dir: Path) -> None:
+    """A standalone page of the notebook's HTML outputs only (no code, no notebook styling, no remote scripts),
+    figures inlined from ``base_dir`` (the kernel's working directory): the report opens offline as one file."""
     from html import escape
+
+    from helpers.report_html import embed_images
 
     nb = nbformat.read(notebook, as_version=4)
     parts = []
@@ -54,5 +56,6 @@ def render_outputs_page(notebook: Path, html_path: Path) -> None:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title>\n</head>\n<body>\n" + "\n".join(parts) + "\n</body>\n</html>\n"
     )
+    page = embed_images(page, base_dir)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(page, encoding="utf-8")

@@ -152,7 +152,7 @@ def execute(step: Step, reports_dir: Path) -> Path:
     strip_run_metadata(output)
     render_html(output, output.with_suffix(".html"))
     if step.output_html:
-        render_outputs_page(output, reports_dir / step.output_html)
+        render_outputs_page(output, reports_dir / step.output_html, NOTEBOOK_DIR)
     return output
 
 

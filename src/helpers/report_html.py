@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterable, Sequence
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 
 import pandas as pd
@@ -74,11 +75,24 @@ def table(frame: pd.DataFrame, numeric: Sequence[str] = (), digits: dict[str, in
 
 
 def image(path: Path, alt: str) -> str:
-    """A PNG embedded as a data URI, so the report is one self-contained file."""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    """A figure by reference (the notebook's output stays small); ``embed_images`` inlines it for the page."""
     caption = escape(alt)
-    img = f'<img src="data:image/png;base64,{data}" alt="{caption}"/>'
+    img = f'<img src="{escape(path.as_posix())}" alt="{caption}"/>'
     return f"<figure>{img}<figcaption>{caption}</figcaption></figure>"
+
+
+_IMG_SRC = re.compile(r'<img src="(?!data:)([^"]+\.png)"')
+
+
+def embed_images(html: str, base_dir: Path) -> str:
+    """Inline every referenced PNG as a data URI (paths relative to ``base_dir``), so the page is one file."""
+
+    def inline(match: re.Match[str]) -> str:
+        path = base_dir / unescape(match.group(1))
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'<img src="data:image/png;base64,{data}"'
+
+    return _IMG_SRC.sub(inline, html)
 
 
 def document(*parts: str) -> str:
