@@ -35,7 +35,7 @@ def test_raw_files_are_the_seed_documents_byte_for_byte():
 
 def _copy_raw(tmp_path: Path) -> Path:
     raw = tmp_path / "raw"
-    shutil.copytree(RAW, raw, ignore=shutil.ignore_patterns("reference"))
+    shutil.copytree(RAW, raw, ignore=shutil.ignore_patterns("reference"))  # manifest files only
     for path in raw.iterdir():
         path.chmod(0o644)
     return raw
@@ -57,3 +57,16 @@ def test_unknown_parser_names_the_manifest_line(tmp_path):
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("shiroi_sheet", "shiroi_pdf"), encoding="utf-8")
     with pytest.raises(PipelineError, match=r"sources.csv:3: unknown parser 'shiroi_pdf'"):
         read_manifest(raw)
+
+
+def test_reference_files_match_their_checksums_and_a_change_is_caught(tmp_path):
+    from helpers.sources import verify_reference
+
+    assert verify_reference(RAW) == 1
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    population = raw / "reference" / "population.csv"
+    population.chmod(0o644)
+    population.write_text(population.read_text(encoding="utf-8").replace("62441", "62442"), encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"population.csv: sha256 does not match"):
+        verify_reference(raw)

@@ -19,7 +19,16 @@ from pathlib import Path
 from helpers import CITIES
 from helpers.errors import PipelineError
 from helpers.sheets import PARSER_NAMES
-from helpers.sources import CITY_JA, MANIFEST, Source, format_manifest, read_manifest, sha256_of, verify_checksums
+from helpers.sources import (
+    CITY_JA,
+    MANIFEST,
+    Source,
+    format_manifest,
+    read_manifest,
+    sha256_of,
+    verify_checksums,
+    verify_reference,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -187,6 +196,7 @@ def run(config: RunConfig, log: Callable[[str], None] = print, stop_after: str =
         raise PipelineError(f"{config.raw_dir}: the raw directory is read-only; choose other output directories")
     sources = read_manifest(config.raw_dir)
     verify_checksums(config.raw_dir, sources)
+    verify_reference(config.raw_dir)
     cities = [c for c in CITIES if any(s.city == c for s in sources)]
     log(f"raw data verified: {len(sources)} documents, {len(cities)} cities")
     clean = cleaning_steps(config, cities)
@@ -286,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "verify":
             sources = read_manifest(args.raw_dir)
             verify_checksums(args.raw_dir, sources)
-            print(f"{len(sources)} raw files match their sha256 in {MANIFEST}")
+            references = verify_reference(args.raw_dir)
+            print(f"{len(sources)} raw files match their sha256 in {MANIFEST}; {references} reference file(s) too")
         elif args.command == "refresh-notebooks":
             refresh_notebooks()
         else:

@@ -82,6 +82,31 @@ def verify_checksums(raw_dir: Path, sources: list[Source]) -> None:
             raise PipelineError(f"{path}: sha256 does not match {MANIFEST} (raw files are never edited)")
 
 
+REFERENCE_DIR = "reference"
+REFERENCE_SUMS = "SHA256SUMS"
+"""Reference tables (population denominators) are raw data too: ``reference/SHA256SUMS`` lists their checksums
+in ``sha256sum`` format, so ``sha256sum -c`` checks them as well."""
+
+
+def verify_reference(raw_dir: Path) -> int:
+    """Check every reference file listed in ``reference/SHA256SUMS``; returns how many were checked."""
+    sums = raw_dir / REFERENCE_DIR / REFERENCE_SUMS
+    if not sums.is_file():
+        return 0
+    checked = 0
+    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        digest, _, name = line.partition("  ")
+        path = sums.parent / name.strip()
+        if not path.is_file():
+            raise PipelineError(f"{sums}:{number}: {name.strip()} is listed but missing")
+        if sha256_of(path) != digest.strip():
+            raise PipelineError(f"{path}: sha256 does not match {REFERENCE_SUMS} (raw files are never edited)")
+        checked += 1
+    return checked
+
+
 def format_manifest(sources: list[Source]) -> str:
     """The manifest's text: header plus rows sorted by file name, LF line ends."""
     buffer = io.StringIO()
