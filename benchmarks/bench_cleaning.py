@@ -2,12 +2,14 @@
 
     python benchmarks/bench_cleaning.py [--repeat N] [--raw-dir DIR]
 
-Prints, per city, the minimum and median wall time over N runs and the peak Python heap of one run.
+Prints, per city, the minimum and median wall time over N runs and the peak Python heap (tracemalloc) of one run,
+then the whole process's peak resident memory (what the machine must provide, imports included).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import time
 import tracemalloc
@@ -42,6 +44,8 @@ def main() -> None:
     for city in cities:
         fastest, median, peak, rows = measure(args.raw_dir, city, args.repeat)
         print(f"{city:12s} {fastest:8.3f} {median:9.3f} {peak:9.1f} {rows:6d}")
+    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak resident memory: {rss_mib:.0f} MiB")
 
 
 if __name__ == "__main__":
