@@ -9,7 +9,13 @@ from helpers.text import nfkc
 ERA_START: dict[str, int] = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989, "昭和": 1926, "S": 1926}
 """Gregorian year of each era's first year (元年). 令和元年 = 2019, 平成元年 = 1989."""
 
-_ERA_YEAR = re.compile(r"(令和|平成|昭和|(?<![A-Za-z])[RHS])\s*(元|\d{1,2})(?!\d)")
+ERA_PATTERN = r"(?:令和|平成|昭和|(?<![A-Za-z])[RHS])"
+"""An era name or initial as the sheets print it; an initial counts only when no Latin letter stands before it."""
+
+ERA_YEAR_PATTERN = rf"{ERA_PATTERN}\s*(?:元|\d{{1,2}})(?!\d)"
+"""An era and its year number (``令和4``, ``R 3``, ``平成元``), without what follows (年, 年度, ``.6``)."""
+
+_ERA_YEAR = re.compile(rf"({ERA_PATTERN})\s*(元|\d{{1,2}})(?!\d)")
 
 
 def era_to_gregorian(era: str, year: str | int) -> int:

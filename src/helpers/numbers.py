@@ -59,9 +59,14 @@ COUNT_BASES: tuple[tuple[str, str], ...] = (
 HEDGES: tuple[str, ...] = ("計約", "約", "およそ", "概ね", "計")
 """Words before a number that qualify it; kept in ``note``."""
 
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+NUMBER_PATTERN = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+"""A number as printed in NFKC text: thousands groups (``1,249``) or a plain run, with an optional decimal part."""
+
+WIDE_NUMBER_PATTERN = r"[0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+(?:[.．][0-9０-９]+)?|[0-9０-９]+(?:[.．][0-9０-９]+)?"
+"""``NUMBER_PATTERN`` for raw text not yet NFKC-normalised: full-width digits, commas and points as well."""
+
 _COUNTER = "|".join(re.escape(c) for c in COUNTERS)
-_QUANTITY = re.compile(rf"(?P<number>{_NUMBER})\s*(?P<unit>{_COUNTER})?")
+_QUANTITY = re.compile(rf"(?P<number>{NUMBER_PATTERN})\s*(?P<unit>{_COUNTER})?")
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ def to_number(text: str) -> float | None:
     (1234.0, 3.5, None)
     """
     text = nfkc(text).strip()
-    if re.fullmatch(_NUMBER, text):
+    if re.fullmatch(NUMBER_PATTERN, text):
         return float(text.replace(",", ""))
     return None
 

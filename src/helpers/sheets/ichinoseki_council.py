@@ -16,7 +16,8 @@ from functools import cache
 from pathlib import Path
 
 from helpers.errors import SheetError
-from helpers.fiscal_years import era_to_gregorian, parse_fiscal_year
+from helpers.fiscal_years import ERA_PATTERN, era_to_gregorian, parse_fiscal_year
+from helpers.non_counts import NonCountRule, non_count_at, non_count_rule, non_count_rules, non_count_spans
 from helpers.numbers import COUNTERS, Quantity, parse_quantity
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
 from helpers.text import CIRCLED_MARKERS, key, nfkc, split_cells, strip_html
@@ -40,18 +41,15 @@ _PAST = re.compile(r"[っしいえめけれ]た(?:。|\s|$|[(（])|済み")
 _FOOTNOTE = re.compile(r"※?\s*[(（]\s*[)）]\s*内は[^\s■【]*")
 _BREAKDOWN = re.compile(r"内訳\s*[:：]")
 _TRAILING_BRACKET = re.compile(r"\s*[(（](?P<inner>[^()（）]*)[)）]")
-_SKIP_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?:令和|平成)\s*(?:\d+|元)\s*年\s*(?:度\s*)?\d+\s*月(?:\s*\d+\s*日)?"), "date"),
-    (re.compile(r"(?:令和|平成)\s*(?:\d+|元)\s*年度?"), "year reference (令和N年/年度), not a count"),
-    (re.compile(r"[RH]\s*\d+(?:\.\d+){1,2}"), "date"),
-    (re.compile(r"\d+\s*/\s*\d+"), "date (month/day)"),
-    (re.compile(r"\d+\s*月"), "date (month)"),
-    (re.compile(r"[月週年]\s*\d+\s*回(?:以上)?"), "frequency rule (月1回 / 年1回), not a count"),
-    (re.compile(r"第\s*\d+"), "ordinal (第N)"),
-    (re.compile(r"\d+\s*年度"), "year reference (N年度), not a count"),
-    (re.compile(r"[①-⑳]"), "item marker"),
+_SKIP_RULES: tuple[NonCountRule, ...] = (
+    *non_count_rules("date", "era_year", "date_month_day", "date_month"),
+    # the papers' coverage has always given one wording to 「月1回開催」 (line 352) and 「年1回」 (line 358)
+    non_count_rule("frequency").worded("frequency rule (月1回 / 年1回), not a count"),
+    *non_count_rules("ordinal", "year_number", "item_marker"),
 )
-"""Numbers that are not values, in the order they are tried; anything left is 'no label'."""
+"""Shared rules for numbers that are not values, in the order they are tried; anything left is 'no label'."""
+_FRONT_RULES: tuple[NonCountRule, ...] = non_count_rules("item_marker", "range")
+"""Shared rules naming a number outside the tables; the rest is told by the words around it."""
 
 
 # ---------------------------------------------------------------- lexicons
@@ -483,7 +481,7 @@ def label_before(text: str, pos: int) -> tuple[str, int, int | None, int]:
     while i > 0 and text[i - 1] not in _LABEL_STOP and not text[i - 1].isdigit():
         i -= 1
     label, year = text[i:end], None
-    if label.startswith("年度") and (m := re.search(r"(令和|平成)\s*(\d+|元)\s*$", text[:i])):
+    if label.startswith("年度") and (m := re.search(rf"({ERA_PATTERN})\s*(\d+|元)\s*$", text[:i])):
         year, label, i = era_to_gregorian(m.group(1), m.group(2)), label[2:], m.start()  # line 284: 令和4年度月額貸付者
     return label, i, year, value_start
 
@@ -663,10 +661,9 @@ class ItemReader:
 
     def skip_rest(self) -> None:
         """Dates, rules, ordinals and unlabelled numbers: skipped with a reason."""
-        for pattern, reason in _SKIP_RULES:
-            for m in pattern.finditer(self.text):
-                for token in self._free(m.start(), m.end()):
-                    self.claim(token, reason)
+        for span in non_count_spans(self.text, _SKIP_RULES):
+            for token in self._free(span.start, span.end):
+                self.claim(token, span.reason)
         for token in self._free(0, len(self.text)):
             self.claim(token, "no label naming what is counted; not taken")
 
@@ -836,10 +833,9 @@ def _front_section(line: str, current: str) -> str:
 
 def _front_reason(section: str, line: str, token: Token) -> str:
     around = line[max(0, token.start - 4) : token.end + 4]
-    if token.text in CIRCLED_MARKERS:
-        kind = "item marker"
-    elif re.search(rf"{re.escape(token.text)}\s*人以内", around):
-        kind = "range in a rule (委員20人以内)"
+    span = non_count_at(line, token.start, _FRONT_RULES)
+    if span is not None:
+        kind = span.reason
     elif re.search(r"年|月|日|\d+\.\d+|:\d\d", around):
         kind = "date, time or period"
     else:

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.fiscal_years import parse_fiscal_year, parse_fiscal_years
-from helpers.numbers import is_no_value
+from helpers.fiscal_years import ERA_PATTERN, parse_fiscal_year, parse_fiscal_years
+from helpers.non_counts import non_count_rule, non_count_spans
+from helpers.numbers import NUMBER_PATTERN, is_no_value
 from helpers.records import Activity, CoverageItem, Evaluation, MeasureListing, Observation, ParsedSheet
 from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, split_cells
 
@@ -43,12 +44,13 @@ REPEAT_MARK = "※再掲"
 CONTENT_SECTION = "取組内容"
 
 _GRADE = re.compile(r"[A-DＡ-Ｄ]")
-_NUM = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
-_N = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_ITEM_MARKER = non_count_rule("item_marker")
+_NUM = re.compile(NUMBER_PATTERN)
+_N = rf"({NUMBER_PATTERN})"
 _SLASH = re.compile(rf"\s*{_N}\s*/\s*{_N}\s*")
 _BRACKET = re.compile(rf"\s*{_N}\s*\(\s*(.*?)\s*\)\s*")
 _SLASH_LABEL = re.compile(r"[(（]\s*([^()（）/／]+?)\s*[/／]\s*([^()（）/／]+?)\s*[)）]")
-_TITLE_YEAR = re.compile(r"(令和|平成|昭和)\s*(元|\d{1,2})\s*年度")
+_TITLE_YEAR = re.compile(rf"({ERA_PATTERN})\s*(元|\d{{1,2}})\s*年度")
 _YEAR_MENTION = re.compile(r"(?<![\d.])(\d{1,2})年度")
 _YEAR_FIGURE = re.compile(r"(?<![\d.])(\d{1,2})年度\s*(\d[\d,]*)\s*(?:件|人|回|団体|箇所|機関)")
 _DEFINITION_CHANGE = re.compile(r"(.+?)は(.+?)としていたが、\s*(\d{1,2})年度からは(.+?)に変更")
@@ -432,7 +434,7 @@ def _comparable(raw: str) -> str:
 def _shape(raw: str, base: int) -> _Shape:
     """Classify a value cell (``2,300 1,990``, ``12 書面会議``, ``理事会 10 定例会 7``, ``15/664``, ``10(5)`` …)."""
     text = _comparable(raw)
-    markers = [_Num(c, base + i, 0.0) for i, c in enumerate(raw) if c in CIRCLED_MARKERS]
+    markers = [_Num(span.text, base + span.start, 0.0) for span in non_count_spans(raw, (_ITEM_MARKER,))]
     stripped = text.strip()
     if not stripped:
         return _Shape("empty", markers=markers)
@@ -530,7 +532,7 @@ def _align_row(ctx: _RowContext) -> list[_Cand]:
     """Observations for one 年度 row; coverage for every number in its 実績値 cell."""
     shape = _shape(ctx.row.value_raw, ctx.row.value_start)
     for marker in shape.markers:
-        ctx.state.covered(ctx.row.line, marker, "skipped", "item marker")
+        ctx.state.covered(ctx.row.line, marker, "skipped", _ITEM_MARKER.reason)
     handler = {
         "empty": _align_empty,
         "marker": _align_marker,

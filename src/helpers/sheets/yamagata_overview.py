@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.fiscal_years import era_to_gregorian, parse_fiscal_years
-from helpers.numbers import parse_quantity
+from helpers.fiscal_years import ERA_YEAR_PATTERN, era_to_gregorian, parse_fiscal_years
+from helpers.non_counts import NonCountRule, make_rule, non_count_rule, non_count_rules, non_count_spans
+from helpers.numbers import WIDE_NUMBER_PATTERN, parse_quantity
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
 from helpers.text import CIRCLED_MARKERS, nfkc
 
@@ -23,27 +24,27 @@ MEASURES_CSV = Path(__file__).resolve().parent.parent / "lexicons" / "yamagata_o
 HUB_INDICATORS: dict[str, str] = {"地区": "実施地区数", "拠点": "拠点数"}
 """Counter of a hub-series token → indicator (``21地区23拠点`` holds both)."""
 
-_NUMBER = r"[0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+(?:[.．][0-9０-９]+)?|[0-9０-９]+(?:[.．][0-9０-９]+)?"
-_ATOM = re.compile(rf"[{CIRCLED_MARKERS}]|{_NUMBER}")
-_ERA = r"(?:令和|平成|(?<![A-Za-z])[RH])"
-_DATE = re.compile(
-    rf"(?P<era>{_ERA})\s*(?P<year>元|\d{{1,2}})\s*(?:年\s*(?P<month>\d{{1,2}})\s*月(?:\s*(?P<day>\d{{1,2}})\s*日)?"
-    rf"|\.(?P<month2>\d{{1,2}})(?:\.(?P<day2>\d{{1,2}}))?)"
+_ATOM = re.compile(rf"[{CIRCLED_MARKERS}]|{WIDE_NUMBER_PATTERN}")
+_DATE_RULE, _PERIOD_RULE, _ERA_YEAR_RULE = non_count_rules("date", "period", "era_year")
+_DATE = _DATE_RULE.pattern
+_PERIOD = _PERIOD_RULE.pattern
+_FISCAL_LABEL = re.compile(rf"{ERA_YEAR_PATTERN}\s*年度")
+_QUANTITY = re.compile(rf"(?P<number>{WIDE_NUMBER_PATTERN})\s*(?P<unit>人|%|地区|拠点|場所|校|施設)")
+_COVER_RULES: tuple[NonCountRule, ...] = (
+    _DATE_RULE,
+    _PERIOD_RULE,
+    _ERA_YEAR_RULE.worded("fiscal-year label"),
+    non_count_rule("ordinal"),
+    # line 59: 「1 庁内ワーキンググループを設置」 — a slide list numbered by a bare number and a space
+    make_rule("list_numbering", "numbering", r"^\s*\d+(?=\s+\S)", "list numbering"),
+    # line 21: 「14 場所 | 〈市社協3〉」 — the 〈〉 column of the profile table holds an undated sub-count
+    make_rule("profile_sub_count", "undated", r"〈[^〈〉]*\d+[^〈〉]*〉", "undated profile figure (sub-count in 〈〉)"),
+    non_count_rule("frequency"),
+    # line 105: 「月8回以上開催、うち1回は専門職の相談日開設」 — うちN回 is a share of the frequency rule before it
+    make_rule("of_which", "frequency", r"うち\s*\d+\s*回", "frequency rule (うちN回)"),
+    *non_count_rules("interval", "fee", "name"),
 )
-_PERIOD = re.compile(rf"{_ERA}\s*\d{{1,2}}\s*[～~〜]\s*{_ERA}\s*\d{{1,2}}")
-_FISCAL_LABEL = re.compile(rf"{_ERA}\s*(?:元|\d{{1,2}})\s*年度")
-_QUANTITY = re.compile(rf"(?P<number>{_NUMBER})\s*(?P<unit>人|%|地区|拠点|場所|校|施設)")
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"第\s*\d+\s*次"), "ordinal (第N次)"),
-    (re.compile(r"^\s*\d+(?=\s+\S)"), "list numbering"),
-    (re.compile(r"〈[^〈〉]*\d+[^〈〉]*〉"), "undated profile figure (sub-count in 〈〉)"),
-    (re.compile(r"月\s*\d+\s*回以上"), "frequency rule (月N回以上)"),
-    (re.compile(r"うち\s*\d+\s*回"), "frequency rule (うちN回)"),
-    (re.compile(r"週\s*\d+\s*回(?:まで)?"), "frequency rule (週N回まで)"),
-    (re.compile(r"\d+\s*か月ごと"), "interval rule (Nか月ごと)"),
-    (re.compile(r"\d+\s*回当たり\s*\d[\d,]*\s*円"), "fee (N円 per session)"),
-    (re.compile(r"\d+\s*歳体操"), "part of a name (百歳体操)"),
-)
+"""Numbers on the slides that are not observations, in the order they are tried: shared rules and the deck's own."""
 _HEADING = re.compile(r"^\s*[★○]|^\s*山形市の概要\s*$")
 _PLAN_WORDS = re.compile(r"目指|予定|将来")
 UNDATED = "undated profile figure"
@@ -76,13 +77,9 @@ def load_headings() -> list[tuple[str, str, str]]:
 
 def date_fiscal_year(match: re.Match[str]) -> int:
     """Fiscal year of a dated expression (``令和5年4月1日`` → 2023, ``平成28年9月`` → 2016, ``R2.6`` → 2020)."""
-    year = era_to_gregorian(_era_name(match.group("era")), match.group("year"))
+    year = era_to_gregorian(match.group("era"), match.group("year"))
     month = int(match.group("month") or match.group("month2"))
     return year if month >= 4 else year - 1
-
-
-def _era_name(era: str) -> str:
-    return {"R": "令和", "H": "平成"}.get(era, era)
 
 
 def document_fiscal_year(lines: list[str]) -> tuple[int | None, str]:
@@ -251,7 +248,7 @@ class _Parser:
 
     def _activity(self, text: str, number: int) -> None:
         """Narrative lines of the project slides, dated by the year they name or else by the document date."""
-        if not self.state.measure_id or not re.search(r"。|⇒|^[-*]|[(（][RH]\d", text):
+        if not self.state.measure_id or not re.search(rf"。|⇒|^[-*]|[(（]{ERA_YEAR_PATTERN}", text):
             return
         if _PERIOD.search(nfkc(text)) and "。" not in text:
             return  # line 48: a plan title with its period (R3～R7), not a narrative item
@@ -279,15 +276,9 @@ class _Parser:
         """Give every number on the line a coverage item: the observation it became, or why it did not."""
         text = nfkc(line) if len(nfkc(line)) == len(line) else line  # positions must match the raw line
         found = list(spans)
-        for pattern, reason in (
-            (_DATE, "date"),
-            (_PERIOD, "plan period"),
-            (_FISCAL_LABEL, "fiscal-year label"),
-            *_RULES,
-        ):
-            for match in pattern.finditer(text):
-                if not _overlaps(found, match.start(), match.end()):
-                    found.append(_Span(match.start(), match.end(), "skipped", reason))
+        for span in non_count_spans(text, _COVER_RULES):
+            if not _overlaps(found, span.start, span.end):
+                found.append(_Span(span.start, span.end, "skipped", span.reason))
         for atom in _ATOM.finditer(text):
             if not _overlaps(found, atom.start(), atom.end()):
                 found.append(_Span(atom.start(), _token_end(text, atom.end()), "skipped", self._leftover(number)))

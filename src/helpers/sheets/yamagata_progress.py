@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from helpers.fiscal_years import parse_fiscal_year
-from helpers.numbers import COUNTERS, NO_VALUE_MARKERS, parse_quantity
+from helpers.fiscal_years import ERA_YEAR_PATTERN, parse_fiscal_year
+from helpers.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rule, non_count_rules
+from helpers.numbers import COUNTERS, NO_VALUE_MARKERS, WIDE_NUMBER_PATTERN, parse_quantity
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
 from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, split_cells, strip_html
 
@@ -42,23 +43,27 @@ _DIRECTION = re.compile(r"^(?:基本的な方向性\s*)?[(（]\s*(\d+)\s*[)）]\
 _PAGE = re.compile(r"^P\s*\d")
 _TAG = re.compile(r"<[^>]+>")
 _BRACKET = re.compile(r"[(（][^()（）]*[)）]")
-_NUMBER = r"[0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+(?:[.．][0-9０-９]+)?|[0-9０-９]+(?:[.．][0-9０-９]+)?"
-_ATOM = re.compile(rf"[{CIRCLED_MARKERS}]|{_NUMBER}")
-_ERA_BEFORE = re.compile(r"(?:令和|平成|(?<![A-Za-z])[RH])\s*$")
-_ERA_LABEL = re.compile(r"(?:令和|平成|(?<![A-Za-z])[RH])\s*(?:元|[0-9０-９]{1,2})\s*(?:年度)?")
-_FREQUENCY_BEFORE = re.compile(r"(?:(?<!度)年|毎月|毎週|月|週)\s*$")
+_ATOM = re.compile(rf"[{CIRCLED_MARKERS}]|{WIDE_NUMBER_PATTERN}")
+_ERA_LABEL = re.compile(rf"{ERA_YEAR_PATTERN}\s*(?:年度)?")
+_PERIOD_WORD = re.compile(r"(?:(?<!度)年|毎月|毎週|月|週)\s*$")
+"""A 年/月/週 word ending a sub-label (``庁内会議年`` before 2回): not part of the label."""
+_SIDE_RULES: tuple[NonCountRule, ...] = (
+    non_count_rule("item_marker"),
+    # the sheet's coverage has always called an era year in a value cell a fiscal-year label (line 235: R4新規)
+    non_count_rule("era_year").worded("fiscal-year label"),
+)
+"""Shared rules for numbers in a value cell that are not values."""
+_FREQUENCY: tuple[NonCountRule, ...] = non_count_rules("frequency")
 _BULLET_SPLIT = re.compile(r"(?:^|\s)・\s*")
 _UNIT_QUALIFIER = {"円": "金額", "%": "割合"}
-_YEAR_LIST = re.compile(
-    rf"○\s*(?P<year>(?:令和|平成)\s*(?:元|\d{{1,2}})\s*年度)\s*(?P<value>(?:{_NUMBER})\s*(?:件|回))"
-)
+_YEAR_LIST = re.compile(rf"○\s*(?P<year>{ERA_YEAR_PATTERN}\s*年度)\s*(?P<value>(?:{WIDE_NUMBER_PATTERN})\s*(?:件|回))")
 _TARGET = re.compile(
-    rf"(?P<year>(?:令和|平成)\s*(?:元|\d{{1,2}})\s*年度)は(?P<label>[^、。]+?)について、目標値(?P<value>(?:{_NUMBER})件)"
+    rf"(?P<year>{ERA_YEAR_PATTERN}\s*年度)は(?P<label>[^、。]+?)について、目標値(?P<value>(?:{WIDE_NUMBER_PATTERN})件)"
 )
 _REFERENCE = re.compile(
-    r"[(（]参考[)）]\s*(?P<label>[^\s(（:：]+?)\s+(?P<pairs>(?:[RH]\d{1,2}\s*[:：]\s*[\d.,]+%?\s*)+)"
+    rf"[(（]参考[)）]\s*(?P<label>[^\s(（:：]+?)\s+(?P<pairs>(?:{ERA_YEAR_PATTERN}\s*[:：]\s*[\d.,]+%?\s*)+)"
 )
-_REFERENCE_PAIR = re.compile(r"(?P<year>[RH]\d{1,2})\s*[:：]\s*(?P<value>[\d.,]+%?)")
+_REFERENCE_PAIR = re.compile(rf"(?P<year>{ERA_YEAR_PATTERN})\s*[:：]\s*(?P<value>[\d.,]+%?)")
 
 
 @dataclass(frozen=True)
@@ -368,10 +373,9 @@ def _read_word(
 
 
 def _side_reason(masked: str, pos: int, brackets: list[tuple[int, int]]) -> str:
-    if masked[pos] in CIRCLED_MARKERS:
-        return "item marker"
-    if _ERA_BEFORE.search(masked[max(0, pos - 3) : pos]):
-        return "fiscal-year label"
+    reason = non_count_reason(masked, pos, _SIDE_RULES)
+    if reason is not None:
+        return reason
     if any(s < pos < e for s, e in brackets):
         return "parenthesised note"
     word_start = masked.rfind(" ", 0, pos) + 1
@@ -385,7 +389,7 @@ def _quantity_token(masked: str, atom: re.Match[str], word_end: int, brackets: l
     verb = next((v for v in _VERBS if masked.startswith(v, stop)), "")
     stop += len(verb)
     token = Token(atom.start(), stop, stop=stop, number=atom.group(), unit=counter, verb=verb)
-    token.frequency = bool(_FREQUENCY_BEFORE.search(masked[max(0, atom.start() - 2) : atom.start()]))
+    token.frequency = non_count_at(masked, atom.start(), _FREQUENCY) is not None
     bracket = next(((s, e) for s, e in brackets if s == stop and e <= word_end), None)
     if bracket:
         # line 19: 5,028人（累計登録者数） — the bracket right after the counter qualifies the value
@@ -406,7 +410,7 @@ def token_quantity(token: Token) -> tuple[float | None, str, str]:
 
 def _prefix_parts(prefix: str) -> tuple[str, str, str]:
     """Split a sub-label into (label, count basis, year note): ``(家賃補助戸数)令和4年度`` → label and year."""
-    text = _FREQUENCY_BEFORE.sub("", nfkc(prefix))
+    text = _PERIOD_WORD.sub("", nfkc(prefix))
     year = " ".join(m.group() for m in _ERA_LABEL.finditer(text))
     text = _ERA_LABEL.sub("", text)
     basis = ""
@@ -1125,7 +1129,7 @@ def _bare_value(cell: str) -> bool:
     text = nfkc(clean_cell(cell))
     return (
         bool(text)
-        and bool(re.fullmatch(rf"(?:{_NUMBER})\s*\S{{0,3}}", text))
+        and bool(re.fullmatch(rf"(?:{WIDE_NUMBER_PATTERN})\s*\S{{0,3}}", text))
         and bool(tokenize_value_cell(cell).tokens)
     )
 

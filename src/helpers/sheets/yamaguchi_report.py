@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from helpers.fiscal_years import parse_fiscal_year
+from helpers.fiscal_years import ERA_PATTERN, parse_fiscal_year
+from helpers.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rules
 from helpers.numbers import COUNTERS, MULTIPLIERS, NO_VALUE_MARKERS, to_number
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
 from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, split_cells
@@ -49,7 +50,7 @@ ANNUAL_PREFIXES: frozenset[str] = frozenset({"毎年", "隔年", "年各", "年"
 _DIGITS = re.compile(r"[0-9０-９]+(?:[,，.．][0-9０-９]+)*")
 _TAG_RE = re.compile(r"<[^>]+>")
 _YEAR = re.compile(
-    r"(?<![A-Za-z])(?:H|R|令和|平成)\s*(?P<era_year>[0-9]{1,2})"
+    rf"{ERA_PATTERN}\s*(?P<era_year>[0-9]{{1,2}})"
     r"(?:\s*[(（]\s*(?P<greg>[0-9]{4})\s*[)）])?(?P<onward>\s*[～~〜])?"
 )
 _GOAL = re.compile(r"^基本目標\s*(?P<no>[0-9]+)\s*(?P<name>.+)$")
@@ -59,6 +60,15 @@ _CHAPTER = re.compile(r"^[0-9]+\.?\s*施策・事業の推進$")
 _PENDING_YEAR = 0
 """Fiscal year of a ■計画 item until the report year of its 取り組み is known (its ■実績 header comes later)."""
 _NARRATIVE_SECTION = {"plan": "計画", "actual": "実施状況", "planned": "実施予定"}
+_NARRATIVE_WORDS = {"year_reference": "year", "date": "date", "ordinal": "ordinal", "frequency": "frequency"}
+_NARRATIVE_RULES: tuple[NonCountRule, ...] = tuple(
+    rule.worded(f"{_NARRATIVE_WORDS[rule.kind]} in narrative text")
+    for rule in non_count_rules(
+        "era_year", "year_number", "gregorian_year", "date_month", "date_day", "ordinal", "frequency"
+    )
+)
+"""Shared rules for digits in prose cells, worded by kind as this report's coverage words them (year in …)."""
+_ORDINAL: tuple[NonCountRule, ...] = non_count_rules("ordinal")
 
 
 def _load_departments() -> tuple[str, ...]:
@@ -275,7 +285,7 @@ def _classify_numbers(seg: str, years: list[tuple[int, int]]) -> list[_Number]:
         after = seg[unit_end:]
         if _bracket_depth(seg, start):
             role = "bracket"
-        elif seg[:start].rstrip().endswith("第"):
+        elif non_count_at(seg, start, _ORDINAL) is not None:
             role = "label"  # line 659: 第2層 is part of the label
         elif unit and re.match(r"\s*(?:あたり|当たり)", after):
             role = "label"  # line 850: 委員 1 人あたり is part of the label
@@ -684,19 +694,11 @@ def _basis_from_label(label: str) -> str:
 # ---------------------------------------------------------------- narrative number reasons
 
 
-def _narrative_reason(line: str, start: int, end: int, region: str) -> str:
+def _narrative_reason(line: str, start: int, region: str) -> str:
     """Why a digit run in a prose cell is not a value (dates, years, frequencies) or that it is prose."""
-    before, after = line[:start].rstrip(), line[end:]
-    if re.search(r"(?:令和|平成|昭和|[HRS])$", before) or re.match(r"\s*年度", after):
-        return "year in narrative text"
-    if re.match(r"\s*年(?!間)", after) and len(line[start:end]) == 4:
-        return "year in narrative text"
-    if re.match(r"\s*月(?!間)", after) or (before.endswith("月") and re.match(r"\s*日", after)):
-        return "date in narrative text"
-    if before.endswith("第"):
-        return "ordinal in narrative text"
-    if re.search(r"(?:年|月|週|毎月|毎年)$", before) and re.match(r"\s*回", after):
-        return "frequency in narrative text"
+    reason = non_count_reason(line, start, _NARRATIVE_RULES)
+    if reason is not None:
+        return reason
     if region == "planned":
         return "count in plan text (実施予定): not clearly labelled"
     return f"count in narrative text ({_NARRATIVE_SECTION.get(region, region)})"
@@ -1167,7 +1169,7 @@ class _Parser:
                 if region in _REGION_REASONS:
                     reason = _REGION_REASONS[region]
                 elif region in _NARRATIVE_SECTION:
-                    reason = _narrative_reason(raw, match.start(), match.end(), region)
+                    reason = _narrative_reason(raw, match.start(), region)
                 else:
                     raise ValueError(f"line {number}: digits outside any known region: {raw[:60]!r}")
                 self.cov.add(number, match.start(), match.group(0), "skipped", reason)
