@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,19 +166,19 @@ def execute(step: Step, reports_dir: Path) -> Path:
 
 
 def _run_all(steps: list[Step], config: RunConfig, jobs: int, log: Callable[[str], None]) -> None:
+    """Run steps in order, or ``jobs`` at a time in separate processes (papermill changes the working directory
+    of the process it runs in, so parallel runs must not share one)."""
     total = len(steps)
-
-    def one(indexed: tuple[int, Step]) -> None:
-        n, step = indexed
-        log(f"[{n}/{total}] {step.label}")
-        execute(step, config.reports_dir)
-
-    if jobs > 1:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            list(pool.map(one, enumerate(steps, start=1)))
-    else:
-        for item in enumerate(steps, start=1):
-            one(item)
+    if jobs <= 1:
+        for n, step in enumerate(steps, start=1):
+            log(f"[{n}/{total}] {step.label}")
+            execute(step, config.reports_dir)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(execute, step, config.reports_dir): step for step in steps}
+        for n, future in enumerate(as_completed(futures), start=1):
+            future.result()
+            log(f"[{n}/{total}] {futures[future].label}")
 
 
 def run(config: RunConfig, log: Callable[[str], None] = print, stop_after: str = "") -> None:
