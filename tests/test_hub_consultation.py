@@ -691,20 +691,20 @@ def test_write_hub_consultation_round_trips_through_indicators_csv(tmp_path, ind
     assert out.read_bytes().count(b"\r") == 0
 
 
-# --- the processed tables, when the cleaning stage has written them -------------------------------------------------
+# --- the committed processed tables ---------------------------------------------------------------------------------
 
 
-def test_tagging_the_processed_indicators_when_present():
-    path = PROCESSED / "indicators.csv"
-    if not path.is_file():
-        pytest.skip("data/processed/indicators.csv not built yet")
+def test_every_city_has_both_hub_and_consultation_rows():
+    """Each of the four sheets reports hubs (拠点, サロン, 子育て支援センター …) and consultation (相談, 窓口, 会議),
+    so the tagged table must hold both domains for every city."""
     from helpers.tables import read_table
 
     tagged = tag_indicators(read_table(PROCESSED, INDICATORS))
     assert set(tagged["subtype"]) <= set(SUBTYPES)
     assert not tagged["rule_id"].str.startswith("x_").any()
     assert tagged["source_line"].ge(1).all()
-    assert set(tagged["city"]) == set(CITIES)
+    domains = tagged.groupby("city")["domain"].agg(set).to_dict()
+    assert domains == {city: {"hub", "consultation"} for city in CITIES}
 
 
 # --- the views the notebook shows ----------------------------------------------------------------------------------
