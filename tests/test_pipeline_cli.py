@@ -88,3 +88,26 @@ def test_unreadable_sheet_is_one_line_naming_file_and_line(tmp_path):
     else:
         raise AssertionError("a sheet without its title year must not parse")
     assert message.startswith("shiroi_broken.txt:") and "\n" not in message
+
+
+def test_executed_notebooks_are_made_byte_stable(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from helpers.notebooks import strip_run_metadata
+
+    cell = new_code_cell("print('a'); print('b')")
+    cell.outputs = [new_output("stream", name="stdout", text="a"), new_output("stream", name="stdout", text="\nb\n")]
+    cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
+    injected = new_code_cell("city = 'x'")
+    injected.metadata["tags"] = ["injected-parameters"]
+    nb = new_notebook(cells=[injected, cell])
+    nb.metadata["papermill"] = {"parameters": {"city": "x"}, "start_time": "2026-01-01", "duration": 1.5}
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    strip_run_metadata(path)
+    back = nbformat.read(path, as_version=4)
+    assert back.cells[1].outputs == [new_output("stream", name="stdout", text="a\nb\n")]
+    assert "execution" not in back.cells[1].metadata
+    assert back.cells[0]["id"] == "injected-parameters"
+    assert back.metadata["papermill"] == {"parameters": {"city": "x"}}

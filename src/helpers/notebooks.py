@@ -9,10 +9,30 @@ import nbformat
 INJECTED_CELL_ID = "injected-parameters"
 
 
+def _coalesce_streams(outputs: list[dict]) -> list[dict]:
+    """Join consecutive stdout/stderr chunks: how a print is split into messages depends on timing."""
+    merged: list[dict] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.get("output_type") == "stream"
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
 def strip_run_metadata(path: Path) -> None:
-    """Drop papermill/execution timings and fix the injected cell's random id so re-runs give the same bytes."""
+    """Drop papermill/execution timings, fix the injected cell's random id and join split stream outputs, so
+    re-runs give the same bytes."""
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _coalesce_streams(cell.outputs)
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
