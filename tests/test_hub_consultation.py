@@ -25,8 +25,11 @@ from helpers.hub_consultation import (
     count_basis_of,
     count_scope,
     coverage_matrix,
+    cross_check_lines,
+    flow_lines,
     group_label_ja,
     hub_expansion_frame,
+    hub_flows,
     latest_comparable,
     level_of,
     load_population,
@@ -34,6 +37,8 @@ from helpers.hub_consultation import (
     match_rule,
     matrix_table_ja,
     near_misses,
+    overview_cross_check,
+    overview_growth_lines,
     per_thousand,
     summary_sentence,
     tag_indicators,
@@ -799,6 +804,65 @@ def test_hub_expansion_takes_the_overview_and_the_other_cities_whole_counts():
         ("shiroi", "活動拠点数", 2022),
     ]
     assert list(out["from_overview"]) == [True, True, False]
+
+
+def _overview_and_sheet() -> pd.DataFrame:
+    """Yamagata's overview hub counts, its progress sheet's counts of the same measure (one year differs), and two
+    other cities' hub rows: a whole count and a count of new openings."""
+    measure = "我が事・丸ごと地域づくり推進事業"
+    return _indicators(
+        [
+            *[
+                _row("yamagata", "O", measure, "拠点数", y, "actual", v, "拠点") | {"source_file": OVERVIEW}
+                for y, v in ((2017, 3), (2020, 23), (2022, 24))
+            ],
+            _row("yamagata", "Y", measure, "実施拠点数", 2020, "actual", 22, "拠点"),
+            _row("yamagata", "Y", measure, "実施拠点数", 2022, "actual", 24, "拠点"),
+            _row("yamagata", "Y", measure, "実施拠点数", 2022, "target", 30, "拠点"),
+            _row("shiroi", "S8", "地域ぐるみ福祉ネットワーク事業補助金の交付", "活動拠点数", 2022, "actual", 9, "箇所"),
+            *[
+                _row(
+                    "ichinoseki", "I", "地域とつながり続ける関係づくり", "こども食堂新規開設数", y, "actual", 1, "か所"
+                )
+                for y in (2021, 2022)
+            ],
+        ]
+    )
+
+
+def test_overview_growth_lines_give_years_values_and_growth():
+    tagged = tag_indicators(_overview_and_sheet())
+    expansion = hub_expansion_frame(tagged, [OVERVIEW], 2022)
+    lines = overview_growth_lines(expansion[expansion["from_overview"]])
+    assert lines == ["山形市 拠点数 (拠点), 2017–2022: 3, 23, 24  (×8.0)"]
+
+
+def test_overview_cross_check_pairs_the_overview_with_the_sheet_by_year():
+    tagged = tag_indicators(_overview_and_sheet())
+    expansion = hub_expansion_frame(tagged, [OVERVIEW], 2022)
+    check = overview_cross_check(tagged, expansion[expansion["from_overview"]], [OVERVIEW])
+    assert check["fiscal_year"].tolist() == [2020, 2022]
+    assert check["value_overview"].tolist() == [23, 24]
+    assert check["value_sheet"].tolist() == [22, 24]
+    assert check["agree"].tolist() == [False, True]
+    assert cross_check_lines(check) == [
+        "cross-check 2020: overview 拠点数 23 vs progress sheet 実施拠点数 22 → DIFFER",
+        "cross-check 2022: overview 拠点数 24 vs progress sheet 実施拠点数 24 → agree",
+    ]
+
+
+def test_without_an_overview_there_is_nothing_to_cross_check():
+    tagged = tag_indicators(_overview_and_sheet())
+    expansion = hub_expansion_frame(tagged, [], 2022)
+    overview = expansion[expansion["from_overview"]]
+    assert overview_growth_lines(overview) == []
+    assert cross_check_lines(overview_cross_check(tagged, overview, [])) == []
+
+
+def test_hub_flows_list_each_series_of_new_openings_once():
+    flows = hub_flows(tag_indicators(_overview_and_sheet()))
+    assert flows[["city", "indicator", "scope"]].values.tolist() == [["ichinoseki", "こども食堂新規開設数", "new"]]
+    assert flow_lines(flows) == ["left out of the figure (new): 一関市 こども食堂新規開設数"]
 
 
 def _near_miss_frame() -> pd.DataFrame:

@@ -750,6 +750,56 @@ def hub_expansion_frame(tagged: pd.DataFrame, overview_files: list[str], fiscal_
     return _sorted(frame, ["_first", "series_id", "fiscal_year"])[columns].reset_index(drop=True)
 
 
+def overview_growth_lines(overview: pd.DataFrame) -> list[str]:
+    """One line per overview series of ``hub_expansion_frame``: its years, its values and how many times it grew."""
+    lines = []
+    for (city, indicator, unit), part in overview.groupby(["city", "indicator", "unit"], sort=False):
+        first, last = part.iloc[0], part.iloc[-1]
+        path = ", ".join(f"{int(v)}" for v in part["value"])
+        lines.append(
+            f"{_city_ja(city)} {indicator} ({unit}), {int(first.fiscal_year)}–{int(last.fiscal_year)}: {path}"
+            f"  (×{last.value / first.value:,.1f})"
+        )
+    return lines
+
+
+def overview_cross_check(tagged: pd.DataFrame, overview: pd.DataFrame, overview_files: list[str]) -> pd.DataFrame:
+    """The overview's hub counts beside the same city's progress-sheet hub counts of the same measure, unit and year
+    (actual values), with ``agree`` saying whether the two documents give the same number."""
+    sheet = tagged[
+        tagged["city"].isin(overview["city"])
+        & ~tagged["source_file"].isin(overview_files)
+        & tagged["measure"].isin(overview["measure"])
+        & tagged["subtype"].eq("hub_places")
+        & tagged["value_kind"].eq("actual")
+    ]
+    check = overview.merge(sheet, on=["city", "measure", "unit", "fiscal_year"], suffixes=("_overview", "_sheet"))
+    columns = ["city", "measure", "unit", "fiscal_year", "indicator_overview", "value_overview"]
+    check = check[[*columns, "indicator_sheet", "value_sheet"]]
+    return check.assign(agree=check["value_overview"].eq(check["value_sheet"]).astype(bool))
+
+
+def cross_check_lines(check: pd.DataFrame) -> list[str]:
+    """One line per year of ``overview_cross_check``: both values and the verdict (agree / DIFFER)."""
+    return [
+        f"cross-check {int(row.fiscal_year)}: overview {row.indicator_overview} {int(row.value_overview)}"
+        f" vs progress sheet {row.indicator_sheet} {int(row.value_sheet)} → {'agree' if row.agree else 'DIFFER'}"
+        for row in check.itertuples()
+    ]
+
+
+def hub_flows(tagged: pd.DataFrame) -> pd.DataFrame:
+    """Hub-place series (actual values) that count a part of the flow, such as new openings or continuing groups,
+    not the whole stock: one row per series, for naming what the expansion figure leaves out."""
+    flows = tagged[tagged["subtype"].eq("hub_places") & tagged["scope"].ne("all") & tagged["value_kind"].eq("actual")]
+    return flows.drop_duplicates("series_id")[["city", "series_id", "indicator", "scope"]].reset_index(drop=True)
+
+
+def flow_lines(flows: pd.DataFrame) -> list[str]:
+    """One line per series of ``hub_flows``, saying it is left out of the expansion figure and why (its scope)."""
+    return [f"left out of the figure ({row.scope}): {_city_ja(row.city)} {row.indicator}" for row in flows.itertuples()]
+
+
 def comparison_overview(per1000: pd.DataFrame) -> pd.DataFrame:
     """One row per comparable group of the observations that could be scaled: which cities have series in it, and
     whether it is compared (two cities or more) or stands alone. Compared groups first."""
