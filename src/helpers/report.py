@@ -334,9 +334,23 @@ def methods_block(ctx: ReportContext) -> str:
         f"回復は、その後の値が基準値の{share}%以上に戻ったこと、再開の記述、または評価がA・Bに戻ったことで"
         "判定しています。翌年度の計画に再開が書かれているだけのものは「再開予定」としています。",
         "累計の値、金額、割合、定義が途中で変わった指標は、数値の増減では判定していません。",
-        "人口千人当たりの値は、令和2年国勢調査の人口(2020年10月1日)を分母にしています。",
+        population_sentence(ctx.tables["hub_consultation_per_1000"]),
     ]
     return heading("4. 方法と注意点", 2, "methods") + bullets(items)
+
+
+def population_sentence(per_1000: pd.DataFrame) -> str:
+    """Which population figures the per-1,000 values divide by, read from the table (the denominator file can
+    be switched, so the text must follow it).
+
+    >>> population_sentence(pd.DataFrame({"population_reference_date": ["2020-10-01", "2020-10-01"]}))
+    '人口千人当たりの値は、2020年10月1日時点の人口(data/raw/reference/population.csv)を分母にしています。'
+    """
+    dates = sorted(set(per_1000["population_reference_date"]) - {""})
+    if not dates:
+        return "人口千人当たりの値は計算していません。"
+    written = "、".join(f"{int(y)}年{int(m)}月{int(d)}日" for y, m, d in (date.split("-") for date in dates))
+    return f"人口千人当たりの値は、{written}時点の人口(data/raw/reference/population.csv)を分母にしています。"
 
 
 def sources_block(ctx: ReportContext) -> str:
