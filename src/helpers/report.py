@@ -272,22 +272,11 @@ def covid_block(ctx: ReportContext) -> str:
 
 def hub_block(ctx: ReportContext) -> str:
     """Section 2: what each city measures about hubs and consultation, and the comparable figures."""
-    from helpers.hub_consultation import SUBTYPE_LABELS_JA, city_sentences_ja
+    from helpers.hub_consultation import city_sentences_ja, matrix_table_ja
 
     summaries = _hub_summaries(ctx)
-    matrix = ctx.tables["hub_consultation_matrix"]
-    shown = matrix.assign(市=matrix["city"].map(CITY_JA), 区分=matrix["subtype"].map(SUBTYPE_LABELS_JA))[
-        ["市", "区分", "n_series", "units", "count_bases", "fiscal_years", "n_series_with_target"]
-    ]
-    shown = shown.rename(
-        columns={
-            "n_series": "系列数",
-            "units": "単位",
-            "count_bases": "集計の基準",
-            "fiscal_years": "年度",
-            "n_series_with_target": "目標のある系列",
-        }
-    )
+    shown = matrix_table_ja(ctx.tables["hub_consultation_matrix"]).reset_index()
+    shown = shown[["市", "区分", "系列数", "単位", "集計の基準", "集計の単位", "年度", "目標のある系列"]]
     parts = [heading("2. 拠点と相談の指標の比較", 2, "hub")]
     for row in summaries.to_dict("records"):
         parts.append(heading(CITY_JA[str(row["city"])], 3))
