@@ -1,9 +1,10 @@
 """The command line: one-line errors with a non-zero exit, no partial outputs, and add-source."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from support.raw_copy import copy_raw
 
 from helpers.pipeline import main
 from helpers.sources import read_manifest, sha256_of
@@ -12,16 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 
 
-def _copy_raw(tmp_path: Path) -> Path:
-    raw = tmp_path / "raw"
-    shutil.copytree(RAW, raw)
-    for path in raw.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return raw
-
-
 def test_tampered_raw_file_stops_the_run_with_one_line_and_writes_nothing(tmp_path):
-    raw = _copy_raw(tmp_path)
+    raw = copy_raw(tmp_path)
     (raw / "yamaguchi_fy2021_implementation_report.txt").write_text("changed", encoding="utf-8")
     processed, reports = tmp_path / "processed", tmp_path / "reports"
     result = subprocess.run(
@@ -36,13 +29,13 @@ def test_tampered_raw_file_stops_the_run_with_one_line_and_writes_nothing(tmp_pa
 
 
 def test_raw_directory_cannot_be_an_output(tmp_path, capsys):
-    raw = _copy_raw(tmp_path)
+    raw = copy_raw(tmp_path)
     assert main(["run", "--raw-dir", str(raw), "--processed-dir", str(raw), "--reports-dir", str(tmp_path)]) == 1
     assert "read-only" in capsys.readouterr().err
 
 
 def test_add_source_copies_checksums_and_appends(tmp_path, capsys):
-    raw = _copy_raw(tmp_path)
+    raw = copy_raw(tmp_path)
     new = tmp_path / "incoming" / "shiroi_fy2022_progress_sheet_copy.txt"
     new.parent.mkdir()
     new.write_bytes((RAW / "shiroi_fy2022_progress_sheet.txt").read_bytes())
@@ -57,7 +50,7 @@ def test_add_source_copies_checksums_and_appends(tmp_path, capsys):
 
 
 def test_unreadable_new_sheet_is_refused_before_it_enters_the_manifest(tmp_path, capsys):
-    raw = _copy_raw(tmp_path)
+    raw = copy_raw(tmp_path)
     new = tmp_path / "not_a_sheet.txt"
     new.write_text("ただのメモ\n", encoding="utf-8")
     code = main(["add-source", str(new), "--raw-dir", str(raw), "--city", "shiroi", "--parser", "shiroi_sheet"])
@@ -67,7 +60,7 @@ def test_unreadable_new_sheet_is_refused_before_it_enters_the_manifest(tmp_path,
 
 
 def test_unknown_file_is_one_line(tmp_path, capsys):
-    raw = _copy_raw(tmp_path)
+    raw = copy_raw(tmp_path)
     code = main(["add-source", str(tmp_path / "nope.txt"), "--raw-dir", str(raw), "--city", "shiroi",
                  "--parser", "shiroi_sheet"])  # fmt: skip
     assert code == 1

@@ -1,12 +1,12 @@
 """The whole pipeline, run with papermill into temporary folders: the committed outputs are exactly what it
 produces, and a next fiscal year's sheet flows through to the tables, the analyses and the report."""
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from support.next_year import next_year_shiroi
+from support.raw_copy import copy_raw
 
 from helpers.pipeline import RunConfig, add_source, run
 from helpers.schema import COVID_TRAJECTORIES, INDICATORS
@@ -20,18 +20,10 @@ COMPARED_REPORT_FILES = ("index.html", "tables.xlsx")
 directories in their parameters cell, so they are compared through the tables and figures they write)."""
 
 
-def _copy_raw(tmp_path: Path) -> Path:
-    raw = tmp_path / "raw"
-    shutil.copytree(RAW, raw)
-    for path in raw.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return raw
-
-
 @pytest.fixture(scope="module")
 def fresh_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("run")
-    config = RunConfig(_copy_raw(tmp), tmp / "processed", tmp / "reports", jobs=2)
+    config = RunConfig(copy_raw(tmp), tmp / "processed", tmp / "reports", jobs=2)
     run(config, log=lambda _: None)
     return config
 
@@ -57,7 +49,7 @@ def test_committed_figures_and_report_are_what_the_pipeline_produces(fresh_run):
 
 
 def test_next_years_sheet_reaches_tables_analyses_and_report(tmp_path):
-    raw = _copy_raw(tmp_path)
+    raw = copy_raw(tmp_path)
     incoming = tmp_path / "incoming" / "shiroi_fy2023_progress_sheet.txt"
     incoming.parent.mkdir()
     original = (RAW / "shiroi_fy2022_progress_sheet.txt").read_text(encoding="utf-8")

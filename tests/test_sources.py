@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.raw_copy import copy_raw
 
 from helpers import CITIES
 from helpers.errors import PipelineError
@@ -33,16 +34,8 @@ def test_raw_files_are_the_seed_documents_byte_for_byte():
     assert {s.sha256 for s in read_manifest(RAW)} == seed_hashes
 
 
-def _copy_raw(tmp_path: Path) -> Path:
-    raw = tmp_path / "raw"
-    shutil.copytree(RAW, raw, ignore=shutil.ignore_patterns("reference"))  # manifest files only
-    for path in raw.iterdir():
-        path.chmod(0o644)
-    return raw
-
-
 def test_checksum_mismatch_names_the_file(tmp_path):
-    raw = _copy_raw(tmp_path)
+    raw = copy_raw(tmp_path, with_reference=False)
     target = raw / "shiroi_fy2022_progress_sheet.txt"
     target.write_bytes(target.read_bytes() + b"\n")
     with pytest.raises(PipelineError) as err:
@@ -52,7 +45,7 @@ def test_checksum_mismatch_names_the_file(tmp_path):
 
 
 def test_unknown_parser_names_the_manifest_line(tmp_path):
-    raw = _copy_raw(tmp_path)
+    raw = copy_raw(tmp_path, with_reference=False)
     manifest = raw / "sources.csv"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("shiroi_sheet", "shiroi_pdf"), encoding="utf-8")
     with pytest.raises(PipelineError, match=r"sources.csv:3: unknown parser 'shiroi_pdf'"):

@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import CITIES
+from helpers.covid_text import natural_key
+from helpers.covid_trajectories import STALLED_STATUSES, STATUS_LABELS_JA, status_counts
 from helpers.errors import PipelineError
 from helpers.fiscal_years import era_label
 from helpers.report_html import box, bullets, fmt_number, heading, image, paragraph, small, table
@@ -112,32 +114,19 @@ def grade_sentence(evaluations: pd.DataFrame, fiscal_year: int) -> str:
     return f"{cities}の{year_label(fiscal_year)}の自己評価は、{graded}でした。"
 
 
-STATUS_ORDER: tuple[str, ...] = (
-    "stalled_recovered",
-    "stalled_planned",
-    "stalled_not_recovered",
-    "not_stalled",
-    "insufficient_data",
-)
-STALLED: tuple[str, ...] = STATUS_ORDER[:3]
-
-
-def status_counts(trajectories: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """City × status counts with Japanese headings, cities in the project's order, a total row."""
-    table = pd.crosstab(trajectories["city"], trajectories["status"]).reindex(
-        index=[c for c in CITIES if c in set(trajectories["city"])], columns=list(STATUS_ORDER), fill_value=0
-    )
-    table.loc["total"] = table.sum()
-    table.index = [CITY_JA.get(c, "4市計") for c in table.index]
-    table.columns = [labels[s] for s in table.columns]
-    return table.rename_axis("市").reset_index()
+def status_counts_ja(trajectories: pd.DataFrame) -> pd.DataFrame:
+    """The analysis's city × status counts (``covid_trajectories.status_counts``) with Japanese headings."""
+    counts = status_counts(trajectories).drop(columns="total")
+    counts.index = [CITY_JA.get(c, "4市計") for c in counts.index]
+    counts.columns = [STATUS_LABELS_JA[s] for s in counts.columns]
+    return counts.rename_axis("市").reset_index()
 
 
 def covid_sentences(trajectories: pd.DataFrame, fiscal_year: int, window: tuple[int, int]) -> list[str]:
     """Key findings on the COVID question, all counts computed from the trajectories table."""
-    stalled = trajectories[trajectories["status"].isin(STALLED)]
+    stalled = trajectories[trajectories["status"].isin(STALLED_STATUSES)]
     counts = stalled["status"].value_counts()
-    n = {s: fmt_number(int(counts.get(s, 0))) for s in STALLED}
+    n = {s: fmt_number(int(counts.get(s, 0))) for s in STALLED_STATUSES}
     start, end = window
     sentences = [
         f"コロナ禍({start}〜{end}年度)に停滞したと判定した取組・指標は{fmt_number(len(stalled))}件です。"
@@ -159,11 +148,15 @@ def covid_sentences(trajectories: pd.DataFrame, fiscal_year: int, window: tuple[
     return sentences
 
 
-def stalled_list(trajectories: pd.DataFrame, city: str, labels: dict[str, str]) -> pd.DataFrame:
-    """One city's stalled rows for the report: measure, indicator, status, years, quote and source line."""
-    rows = trajectories[(trajectories["city"] == city) & trajectories["status"].isin(STALLED)].copy()
-    rows["order"] = rows["status"].map({s: i for i, s in enumerate(STATUS_ORDER)})
-    rows = rows.sort_values(["order", "measure_id", "indicator"], kind="stable")
+def stalled_list(trajectories: pd.DataFrame, city: str) -> pd.DataFrame:
+    """One city's stalled rows for the report, in the analysis's order (status, then measure number), with the
+    file and line each quote stands on."""
+    rows = trajectories[(trajectories["city"] == city) & trajectories["status"].isin(STALLED_STATUSES)]
+    keys = [
+        (STALLED_STATUSES.index(s), natural_key(m), i)
+        for s, m, i in zip(rows["status"], rows["measure_id"], rows["indicator"], strict=True)
+    ]
+    rows = rows.iloc[sorted(range(len(rows)), key=keys.__getitem__)]
 
     def year(value: object) -> str:
         return "" if pd.isna(value) else str(int(value))
@@ -172,13 +165,13 @@ def stalled_list(trajectories: pd.DataFrame, city: str, labels: dict[str, str]) 
         {
             "取組": rows["measure"],
             "指標": rows["indicator"],
-            "判定": rows["status"].map(labels),
+            "判定": rows["status"].map(STATUS_LABELS_JA),
             "停滞": rows["stall_year"].map(year),
             "回復": rows["recovery_year"].map(year),
             "資料の記述": rows["quote"],
             "出典": rows["source_file"] + ":" + rows["source_line"].map(year),
         }
-    )
+    ).reset_index(drop=True)
 
 
 @dataclass
@@ -253,14 +246,12 @@ def hub_key_sentences(ctx: ReportContext) -> list[str]:
 
 def covid_block(ctx: ReportContext) -> str:
     """Section 1: which measures stalled in the COVID window and which recovered, with figures and quotes."""
-    from helpers.covid_trajectories import STATUS_LABELS_JA
-
     trajectories = ctx.tables["covid_trajectories"]
     start, end = ctx.window
     parts = [
         heading(f"1. コロナ禍({start}〜{end}年度)に停滞した取組と回復", 2, "covid"),
         bullets(covid_sentences(trajectories, ctx.fiscal_year, ctx.window)),
-        table(status_counts(trajectories, STATUS_LABELS_JA), numeric=list(STATUS_LABELS_JA.values())),
+        table(status_counts_ja(trajectories), numeric=list(STATUS_LABELS_JA.values())),
         ctx.figure("covid_status_by_city", "図1 市別の判定(取組・指標の件数)"),
         ctx.figure("covid_timeline", "図2 資料に書かれたコロナ禍の影響(年度別・種類別)"),
         ctx.figure("covid_indexed_series", "図3 停滞した数値系列(基準値=100)"),
@@ -292,8 +283,6 @@ def hub_block(ctx: ReportContext) -> str:
 
 def cities_block(ctx: ReportContext) -> str:
     """Section 3: per city, what the sheets hold and what stalled, with the sheet's own words."""
-    from helpers.covid_trajectories import STATUS_LABELS_JA
-
     t = ctx.tables
     overview = city_overview(t["indicators"], t["measures"], ctx.sources)
     parts = [
@@ -301,7 +290,7 @@ def cities_block(ctx: ReportContext) -> str:
         table(overview, numeric=["資料数", "取組数", "数値の件数", "実績", "目標", "計画"]),
     ]
     for city in CITIES:
-        listed = stalled_list(t["covid_trajectories"], city, STATUS_LABELS_JA)
+        listed = stalled_list(t["covid_trajectories"], city)
         parts.append(heading(f"{CITY_JA[city]}:コロナ禍で停滞した取組・指標({fmt_number(len(listed))}件)", 3))
         parts.append(table(listed) if not listed.empty else paragraph("該当なし"))
     return "".join(parts)
