@@ -1,15 +1,16 @@
 """The whole pipeline, run with papermill into temporary folders: the committed outputs are exactly what it
 produces, and a next fiscal year's sheet flows through to the tables, the analyses and the report."""
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from support.next_year import next_year_shiroi
-from support.raw_copy import copy_raw
+from support.raw_copy import copy_raw, replace_listed
 
 from helpers.pipeline import RunConfig, add_source, run
-from helpers.schema import COVID_TRAJECTORIES, INDICATORS
+from helpers.schema import COVID_TRAJECTORIES, INDICATORS, MEASURES
 from helpers.tables import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +47,66 @@ def test_committed_figures_and_report_are_what_the_pipeline_produces(fresh_run):
     assert [n for n in committed if committed[n] != produced[n]] == []
     for name in COMPARED_REPORT_FILES:
         assert (REPORTS / name).read_bytes() == (fresh_run.reports_dir / name).read_bytes(), name
+
+
+def test_two_runs_give_byte_identical_tables_figures_and_report(fresh_run, tmp_path):
+    """A second run, one notebook at a time instead of two, into other folders: the same bytes."""
+    config = RunConfig(copy_raw(tmp_path), tmp_path / "processed", tmp_path / "reports", jobs=1)
+    run(config, log=lambda _: None)
+    for first, second in ((fresh_run.processed_dir, config.processed_dir), (fresh_run.reports_dir, config.reports_dir)):
+        pattern = "**/*" if first == fresh_run.processed_dir else "figures/*"
+        assert _files(first, pattern) == _files(second, pattern)
+    for name in COMPARED_REPORT_FILES:
+        assert (fresh_run.reports_dir / name).read_bytes() == (config.reports_dir / name).read_bytes(), name
+
+
+HOSTILE_NAME = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+HOSTILE_QUOTE = "<script>alert(3)</script>"
+
+
+class _Tags(HTMLParser):
+    """Every start tag and attribute name of a page, and its text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes.extend(name for name, _ in attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_markup_in_a_sheet_is_shown_as_text_and_runs_nothing(tmp_path):
+    """白井市 No.15's name carries a script tag and an img with onerror, its comment an entity-escaped script: all
+    reach the report as text, and no page has a script element or an event attribute that came from a sheet."""
+    raw = copy_raw(tmp_path)
+    name = "shiroi_fy2022_progress_sheet.txt"
+    text = (RAW / name).read_text(encoding="utf-8")
+    text = text.replace("\t多職種連携研修の実施\t", f"\t多職種連携研修の実施{HOSTILE_NAME}\t", 1)
+    escaped = HOSTILE_QUOTE.replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("救命講習会を開催することができた", f"救命講習会{escaped}を開催することができた", 1)
+    replace_listed(raw, {name: text.encode("utf-8")})
+    config = RunConfig(raw, tmp_path / "processed", tmp_path / "reports", jobs=2)
+    run(config, log=lambda _: None)
+
+    measures = read_table(config.processed_dir, MEASURES)
+    assert (measures["measure"] == f"多職種連携研修の実施{HOSTILE_NAME}").any()
+    page = (config.reports_dir / "index.html").read_text(encoding="utf-8")
+    tags = _Tags()
+    tags.feed(page)
+    assert "script" not in tags.tags and not [a for a in tags.attributes if a.startswith("on")]
+    shown = "".join(tags.text)
+    assert HOSTILE_NAME in shown and HOSTILE_QUOTE in shown
+    for html_file in sorted(config.reports_dir.rglob("*.html")):
+        content = html_file.read_text(encoding="utf-8")
+        assert HOSTILE_NAME not in content and HOSTILE_QUOTE not in content, html_file.name
+    for svg in sorted(config.reports_dir.rglob("*.svg")):
+        assert "<script" not in svg.read_text(encoding="utf-8"), svg.name
 
 
 def test_next_years_sheet_reaches_tables_analyses_and_report(tmp_path):

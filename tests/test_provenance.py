@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from helpers import CITIES
+from helpers.raw_text import read_sheet_text
 from helpers.schema import COVERAGE, INDICATORS, MEASURES
 from helpers.sources import read_manifest
 from helpers.tables import read_table
@@ -16,7 +17,7 @@ RAW, PROCESSED = ROOT / "data" / "raw", ROOT / "data" / "processed"
 
 @cache
 def _lines(file: str) -> list[str]:
-    return (RAW / file).read_text(encoding="utf-8").split("\n")
+    return read_sheet_text(RAW / file).split("\n")
 
 
 @pytest.fixture(scope="module")

@@ -64,6 +64,7 @@ from helpers.covid_text import (
     sentence_effects,
     split_sentences,
 )
+from helpers.raw_text import read_sheet_text
 from helpers.text import clean_cell, nfkc
 
 STATUSES: tuple[str, ...] = (
@@ -1003,7 +1004,7 @@ def quotes_missing_from_sources(trajectories: pd.DataFrame, raw_dir: Path) -> pd
         if not _text(quote):
             continue
         if file not in texts:
-            texts[file] = clean_cell((raw_dir / file).read_text(encoding="utf-8"))
+            texts[file] = clean_cell(read_sheet_text(raw_dir / file))
         if any(part not in texts[file] for part in _text(quote).split(QUOTE_JOINER)):
             missing.append(index)
     return trajectories.loc[missing]

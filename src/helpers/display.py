@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers.raw_text import read_sheet_text
+
 
 def preview_lines(path: Path, n: int = 12, width: int = 110, start: int = 1) -> str:
     """The first ``n`` non-empty lines from ``start``, tabs shown as ⇥, each cut to ``width`` characters."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = read_sheet_text(path).split("\n")
     shown: list[str] = []
     for number, line in enumerate(lines, start=1):
         if number < start or not line.strip():

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.worksheet.worksheet import Worksheet
 
 from helpers.schema import Table
 
@@ -46,6 +47,15 @@ def _normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _cells_as_text(sheet: Worksheet) -> None:
+    """Keep text that starts with ``=`` as text: openpyxl would store it as a formula, and a sheet's words must
+    never run as one in the reader's Excel."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def write_workbook(path: Path, tables: list[tuple[Table, pd.DataFrame]]) -> None:
     """One sheet per table plus a ``readme`` sheet describing every column in Japanese and English."""
     buffer = io.BytesIO()
@@ -53,5 +63,7 @@ def write_workbook(path: Path, tables: list[tuple[Table, pd.DataFrame]]) -> None
         _readme_sheet(tables).to_excel(writer, sheet_name="readme", index=False)
         for table, frame in tables:
             frame.to_excel(writer, sheet_name=table.name[:31], index=False)
+        for sheet in writer.sheets.values():
+            _cells_as_text(sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(_normalise_zip(buffer.getvalue()))

@@ -43,6 +43,26 @@ def strip_run_metadata(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def relocate_paths(path: Path, names: dict[str, str]) -> None:
+    """Rename folders wherever an executed notebook mentions them (parameters, printed paths, figure links): a run
+    into staging folders then reads as the run in place it is published as. Staging names are unique, so only
+    paths match.
+
+    >>> import tempfile
+    >>> nb = Path(tempfile.mkdtemp()) / "nb.ipynb"
+    >>> _ = nb.write_text('{"a": "../.reports.staging-x1/figures/f.png"}', encoding="utf-8")
+    >>> relocate_paths(nb, {".reports.staging-x1": "reports"})
+    >>> nb.read_text(encoding="utf-8")
+    '{"a": "../reports/figures/f.png"}'
+    """
+    if not names:
+        return
+    text = path.read_text(encoding="utf-8")
+    for old, new in names.items():
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
 def render_html(notebook: Path, html_path: Path, without_input: bool = False) -> None:
     """Render an executed notebook to standalone HTML (figures embedded), optionally without code cells."""
     from nbconvert import HTMLExporter

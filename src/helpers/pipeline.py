@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from helpers import CITIES
@@ -29,11 +28,14 @@ from helpers.sources import (
     verify_checksums,
     verify_reference,
 )
+from helpers.staging import copy_file_atomic, staged_directories, write_text_atomic
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 EXECUTED_DIR = "notebooks"
 """Sub-folder of the reports directory for executed notebooks and their HTML."""
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+"""Kernels keep their start-up and shutdown log lines to themselves: a failure is reported once, by the pipeline."""
 
 
 @dataclass(frozen=True)
@@ -134,11 +136,14 @@ def analysis_steps(config: RunConfig, fiscal_year: int) -> list[Step]:
     ]
 
 
-def execute(step: Step, reports_dir: Path) -> Path:
-    """Execute one notebook with papermill into the reports directory, strip run metadata, render HTML."""
+def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = None) -> Path:
+    """Execute one notebook with papermill into the reports directory, strip run metadata, render HTML.
+
+    ``relocate`` maps staging folder names to the names of the folders they are published as, so the executed
+    copy reads as if it had run in place."""
     import papermill
 
-    from helpers.notebooks import render_html, render_outputs_page, strip_run_metadata
+    from helpers.notebooks import relocate_paths, render_html, render_outputs_page, strip_run_metadata
 
     # papermill changes the process's working directory while a notebook runs, so every path here is absolute
     reports_dir = reports_dir.resolve()
@@ -154,36 +159,51 @@ def execute(step: Step, reports_dir: Path) -> Path:
             cwd=str(NOTEBOOK_DIR),
             progress_bar=False,
             log_output=False,
+            extra_arguments=KERNEL_ARGUMENTS,
         )
     except papermill.PapermillExecutionError as exc:
         last = str(exc.evalue).splitlines()[-1] if exc.evalue else exc.ename
-        raise PipelineError(f"{step.label}: {exc.ename}: {last} (executed copy: {output})") from None
+        raise PipelineError(f"{step.label}: {exc.ename}: {last}") from None
+    if step.output_html:  # figures are inlined from where this run wrote them
+        render_outputs_page(output, reports_dir / step.output_html, NOTEBOOK_DIR)
+    relocate_paths(output, relocate or {})
     strip_run_metadata(output)
     render_html(output, output.with_suffix(".html"))
-    if step.output_html:
-        render_outputs_page(output, reports_dir / step.output_html, NOTEBOOK_DIR)
     return output
 
 
-def _run_all(steps: list[Step], config: RunConfig, jobs: int, log: Callable[[str], None]) -> None:
+def _run_all(
+    steps: list[Step], reports_dir: Path, jobs: int, log: Callable[[str], None], relocate: dict[str, str]
+) -> None:
     """Run steps in order, or ``jobs`` at a time in separate processes (papermill changes the working directory
     of the process it runs in, so parallel runs must not share one)."""
     total = len(steps)
     if jobs <= 1:
         for n, step in enumerate(steps, start=1):
             log(f"[{n}/{total}] {step.label}")
-            execute(step, config.reports_dir)
+            execute(step, reports_dir, relocate)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(execute, step, config.reports_dir): step for step in steps}
+        futures = {pool.submit(execute, step, reports_dir, relocate): step for step in steps}
         for n, future in enumerate(as_completed(futures), start=1):
             future.result()
             log(f"[{n}/{total}] {futures[future].label}")
 
 
+def check_sheets(raw_dir: Path, sources: list[Source]) -> None:
+    """Refuse, before any notebook starts, a listed sheet that cannot be decoded, stops mid-row or is not of the
+    format its parser reads (parsing proper happens once, in the cleaning notebooks)."""
+    from helpers.sheets import sheet_lines
+
+    for source in sources:
+        sheet_lines(raw_dir / source.file, source.parser, source.file)
+
+
 def run(config: RunConfig, log: Callable[[str], None] = print, stop_after: str = "") -> None:
-    """Verify the raw data, clean every city, combine the tables, then run the analyses and the report."""
-    from helpers.cleaning import combine_cities
+    """Verify the raw data, clean every city, combine the tables, then run the analyses and the report; every
+    output is written to staging folders and moved into place only if all of this succeeds."""
+    from helpers.cleaning import BY_CITY, combine_cities
+    from helpers.tables import remove_stale
 
     config = RunConfig(
         config.raw_dir.resolve(),
@@ -197,21 +217,26 @@ def run(config: RunConfig, log: Callable[[str], None] = print, stop_after: str =
     sources = read_manifest(config.raw_dir)
     verify_checksums(config.raw_dir, sources)
     verify_reference(config.raw_dir)
+    check_sheets(config.raw_dir, sources)
     cities = [c for c in CITIES if any(s.city == c for s in sources)]
     log(f"raw data verified: {len(sources)} documents, {len(cities)} cities")
-    clean = cleaning_steps(config, cities)
-    _run_all(clean, config, config.jobs, log)
-    combine_cities(config.processed_dir, tuple(cities))
+    with staged_directories([config.processed_dir, config.reports_dir]) as (processed, reports):
+        staged = replace(config, processed_dir=processed, reports_dir=reports)
+        relocate = {processed.name: config.processed_dir.name, reports.name: config.reports_dir.name}
+        clean = cleaning_steps(staged, cities)
+        _run_all(clean, staged.reports_dir, config.jobs, log, relocate)
+        combine_cities(staged.processed_dir, tuple(cities))
+        if stop_after != "clean":
+            fiscal_year = config.fiscal_year or latest_actual_year(staged.processed_dir)
+            log(f"report year: FY{fiscal_year}")
+            later = analysis_steps(staged, fiscal_year)
+            for n, step in enumerate(later, start=len(clean) + 1):
+                log(f"[{n}/{len(clean) + len(later)}] {step.label}")
+                execute(step, staged.reports_dir, relocate)
+    remove_stale(config.processed_dir / BY_CITY, set(cities))
     log(f"tables written to {config.processed_dir}")
-    if stop_after == "clean":
-        return
-    fiscal_year = config.fiscal_year or latest_actual_year(config.processed_dir)
-    log(f"report year: FY{fiscal_year}")
-    later = analysis_steps(config, fiscal_year)
-    for n, step in enumerate(later, start=len(clean) + 1):
-        log(f"[{n}/{len(clean) + len(later)}] {step.label}")
-        execute(step, config.reports_dir)
-    log(f"reports written to {config.reports_dir}")
+    if stop_after != "clean":
+        log(f"reports written to {config.reports_dir}")
 
 
 def refresh_notebooks(log: Callable[[str], None] = print) -> None:
@@ -223,7 +248,12 @@ def refresh_notebooks(log: Callable[[str], None] = print) -> None:
     for notebook in sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")):
         log(f"executing {notebook.name}")
         papermill.execute_notebook(
-            str(notebook), str(notebook), kernel_name="python3", cwd=str(NOTEBOOK_DIR), progress_bar=False
+            str(notebook),
+            str(notebook),
+            kernel_name="python3",
+            cwd=str(NOTEBOOK_DIR),
+            progress_bar=False,
+            extra_arguments=KERNEL_ARGUMENTS,
         )
         strip_run_metadata(notebook)
 
@@ -242,41 +272,55 @@ def add_source(file: Path, raw_dir: Path, city: str, parser: str, title: str = "
         raise PipelineError(f"{raw_dir / MANIFEST}: {file.name} is already listed")
     if target.exists() and sha256_of(target) != sha256_of(file):
         raise PipelineError(f"{target}: a different file with this name is already in the raw directory")
-    if not fiscal_years:
-        fiscal_years = _observed_fiscal_years(file, city, parser)
-    source = Source(file.name, city, CITY_JA[city], parser, title or file.stem, fiscal_years, sha256_of(file))
+    observed = _observed_fiscal_years(file, city, parser)
+    source = Source(
+        file.name, city, CITY_JA[city], parser, title or file.stem, fiscal_years or observed, sha256_of(file)
+    )
     if not target.exists():
-        shutil.copyfile(file, target)
-        target.chmod(0o444)
-    (raw_dir / MANIFEST).write_text(format_manifest([*sources, source]), encoding="utf-8", newline="")
+        copy_file_atomic(file, target, 0o444)
+    write_text_atomic(raw_dir / MANIFEST, format_manifest([*sources, source]))
     return source
 
 
 def _observed_fiscal_years(file: Path, city: str, parser: str) -> str:
     """The span of fiscal years the document's parser reads from it; parsing also proves the sheet is readable
-    before it enters the manifest."""
+    before it enters the manifest (with or without ``--fiscal-years``)."""
     from helpers.sheets import parse_file
 
     years = sorted({o.fiscal_year for o in parse_file(file, parser=parser, city=city).observations})
     if not years:
-        raise PipelineError(f"{file}: the {parser} parser found no observations; pass --fiscal-years YYYY-YYYY")
+        raise PipelineError(f"{file}: the {parser} parser found no observations in it")
     return f"{years[0]}-{years[-1]}" if years[0] != years[-1] else str(years[0])
 
 
+EXIT_BAD_INPUT = 1
+"""The input is at fault (a raw file, the manifest, an option): the message says which and what to do."""
+EXIT_INTERNAL = 3
+"""Something the message cannot blame on the input; ``--debug`` shows where it happened."""
+EXIT_INTERRUPTED = 130
+
+
 def _parser() -> argparse.ArgumentParser:
+    debug_help = "show the Python traceback of a failure"
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a subcommand's own default must not undo a --debug given before the subcommand
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
     parser = argparse.ArgumentParser(prog="python -m helpers.pipeline", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help=debug_help)
     sub = parser.add_subparsers(dest="command", required=True)
-    run_p = sub.add_parser("run", help="run the whole pipeline")
+    run_p = sub.add_parser("run", help="run the whole pipeline", parents=[common])
     run_p.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
     run_p.add_argument("--processed-dir", type=Path, default=Path("data/processed"))
     run_p.add_argument("--reports-dir", type=Path, default=Path("reports"))
     run_p.add_argument("--fiscal-year", type=int, default=None, help="year the report is about (default: latest)")
     run_p.add_argument("--jobs", type=int, default=1, help="cleaning notebooks run in parallel")
     run_p.add_argument("--stop-after", choices=["clean"], default="", help="stop after the cleaning step")
-    verify_p = sub.add_parser("verify", help="check the raw files against their sha256 in the manifest")
+    verify_p = sub.add_parser(
+        "verify", help="check the raw files against their sha256 in the manifest", parents=[common]
+    )
     verify_p.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
-    sub.add_parser("refresh-notebooks", help="re-execute notebooks/ in place with default parameters")
-    add_p = sub.add_parser("add-source", help="add a raw document to data/raw/sources.csv")
+    sub.add_parser("refresh-notebooks", help="re-execute notebooks/ in place with default parameters", parents=[common])
+    add_p = sub.add_parser("add-source", help="add a raw document to data/raw/sources.csv", parents=[common])
     add_p.add_argument("file", type=Path)
     add_p.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
     add_p.add_argument("--city", required=True, choices=CITIES)
@@ -286,26 +330,50 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _dispatch(args: argparse.Namespace) -> None:
+    if args.command == "run":
+        config = RunConfig(args.raw_dir, args.processed_dir, args.reports_dir, args.fiscal_year, args.jobs)
+        run(config, stop_after=args.stop_after)
+    elif args.command == "verify":
+        sources = read_manifest(args.raw_dir)
+        verify_checksums(args.raw_dir, sources)
+        references = verify_reference(args.raw_dir)
+        check_sheets(args.raw_dir, sources)
+        print(f"{len(sources)} raw files match their sha256 in {MANIFEST} and read as sheets; ", end="")
+        print(f"{references} reference file(s) match too")
+    elif args.command == "refresh-notebooks":
+        refresh_notebooks()
+    else:
+        source = add_source(args.file, args.raw_dir, args.city, args.parser, args.title, args.fiscal_years)
+        print(f"added {source.file} ({source.city}, {source.parser}, FY{source.fiscal_years}) to {MANIFEST}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; every failure is one line on stderr and exit status 1."""
+    """Entry point: every failure is one line on stderr and a non-zero exit (1: the input is at fault, 3: an
+    internal error, 130: interrupted); ``--debug`` adds the traceback. Outputs are never half-written."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "run":
-            config = RunConfig(args.raw_dir, args.processed_dir, args.reports_dir, args.fiscal_year, args.jobs)
-            run(config, stop_after=args.stop_after)
-        elif args.command == "verify":
-            sources = read_manifest(args.raw_dir)
-            verify_checksums(args.raw_dir, sources)
-            references = verify_reference(args.raw_dir)
-            print(f"{len(sources)} raw files match their sha256 in {MANIFEST}; {references} reference file(s) too")
-        elif args.command == "refresh-notebooks":
-            refresh_notebooks()
-        else:
-            source = add_source(args.file, args.raw_dir, args.city, args.parser, args.title, args.fiscal_years)
-            print(f"added {source.file} ({source.city}, {source.parser}, FY{source.fiscal_years}) to {MANIFEST}")
+        _dispatch(args)
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        if args.debug:
+            raise
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("error: interrupted; the previous outputs are left as they were", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if args.debug:
+            raise
+        where = f"{type(exc).__name__}: {_one_line(str(exc))}".rstrip(": ")
+        print(f"error: unexpected {where} (run again with --debug for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
     return 0
 
 

@@ -19,6 +19,7 @@ from helpers.errors import SheetError
 from helpers.fiscal_years import ERA_PATTERN, era_to_gregorian, parse_fiscal_year
 from helpers.non_counts import NonCountRule, non_count_at, non_count_rule, non_count_rules, non_count_spans
 from helpers.numbers import COUNTERS, Quantity, parse_quantity
+from helpers.raw_text import read_sheet_lines
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
 from helpers.text import CIRCLED_MARKERS, key, nfkc, split_cells, strip_html
 
@@ -984,7 +985,7 @@ def _skip_quirks(quirks: Quirks, coverage: list[tuple[int, int, CoverageItem]]) 
 
 def parse(path: Path, *, city: str, source_file: str) -> ParsedSheet:
     """Parse the council papers: two 実績/計画 tables of 施策 blocks with 【課】 ■ bullets."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = read_sheet_lines(path, source_file)
     quirks = Quirks()
     outline = read_outline(lines, source_file)
     blocks = read_blocks(lines, source_file, quirks)

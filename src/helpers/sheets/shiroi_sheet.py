@@ -14,6 +14,7 @@ from pathlib import Path
 from helpers.fiscal_years import ERA_PATTERN, parse_fiscal_year, parse_fiscal_years
 from helpers.non_counts import non_count_rule, non_count_spans
 from helpers.numbers import NUMBER_PATTERN, is_no_value
+from helpers.raw_text import read_sheet_lines
 from helpers.records import Activity, CoverageItem, Evaluation, MeasureListing, Observation, ParsedSheet
 from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, split_cells
 
@@ -1095,7 +1096,7 @@ def _quirk_lines(state: _State) -> list[str]:
 
 def parse(path: Path, *, city: str, source_file: str) -> ParsedSheet:
     """Read one 白井市 進行管理シート into observations, listings, evaluations, activities and coverage."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = read_sheet_lines(path, source_file)
     era, report_year = _title_era(lines)
     state = _State(city=city, source_file=source_file, era=era, report_year=report_year, lines=lines)
     _read_blocks(state)

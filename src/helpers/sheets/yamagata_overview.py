@@ -15,6 +15,7 @@ from pathlib import Path
 from helpers.fiscal_years import ERA_YEAR_PATTERN, era_to_gregorian, parse_fiscal_years
 from helpers.non_counts import NonCountRule, make_rule, non_count_rule, non_count_rules, non_count_spans
 from helpers.numbers import WIDE_NUMBER_PATTERN, parse_quantity
+from helpers.raw_text import read_sheet_lines
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
 from helpers.text import CIRCLED_MARKERS, nfkc
 
@@ -316,7 +317,7 @@ def _profile_label(before: str) -> str:
 
 def parse(path: Path, *, city: str, source_file: str) -> ParsedSheet:
     """Read the overview slides into observations (profile, hub series), listings, activities and coverage."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = read_sheet_lines(path, source_file)
     sheet = ParsedSheet(source_file=source_file)
     parser = _Parser(lines, city, source_file, load_headings(), sheet)
     parser.run()

@@ -15,6 +15,7 @@ from pathlib import Path
 from helpers.fiscal_years import ERA_YEAR_PATTERN, parse_fiscal_year
 from helpers.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rule, non_count_rules
 from helpers.numbers import COUNTERS, NO_VALUE_MARKERS, WIDE_NUMBER_PATTERN, parse_quantity
+from helpers.raw_text import read_sheet_lines
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
 from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, split_cells, strip_html
 
@@ -1181,7 +1182,7 @@ def narrative_items(raw: str) -> list[str]:
 
 def parse(path: Path, *, city: str, source_file: str) -> ParsedSheet:
     """Read the 施策の実施状況 sheet into observations, listings, activities and coverage."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = read_sheet_lines(path, source_file)
     sheet = ParsedSheet(source_file=source_file)
     book = _Book(city, source_file, sheet)
     parser = _Parser(

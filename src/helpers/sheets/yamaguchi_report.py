@@ -17,6 +17,7 @@ from pathlib import Path
 from helpers.fiscal_years import ERA_PATTERN, parse_fiscal_year
 from helpers.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rules
 from helpers.numbers import COUNTERS, MULTIPLIERS, NO_VALUE_MARKERS, to_number
+from helpers.raw_text import read_sheet_lines
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
 from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, split_cells
 
@@ -1203,5 +1204,5 @@ def _unit_contradicts(label: str, unit: str) -> bool:
 
 def parse(path: Path, *, city: str, source_file: str) -> ParsedSheet:
     """Read the 実施状況報告 and return its targets, actuals, plans, activities, listings and coverage."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+    lines = read_sheet_lines(path, source_file)
     return _Parser(lines, city, source_file).run()
