@@ -139,3 +139,9 @@ def test_expansion_draws_one_line_per_series_with_overview_lines_solid(close_fig
     assert ax.get_yscale() == "log"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "2", "3", "5", "10", "20", "30"]
     assert [t.get_text() for t in ax.get_xticklabels()] == [str(y) for y in range(2017, 2023)]
+
+
+def test_per_1000_without_comparable_groups_says_so(close_figures):
+    empty = pd.DataFrame(columns=["comparable_group", "city", "label_ja", "fiscal_year", "source_file", "per_1000"])
+    fig = plot_per_1000(empty, [], 2022)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["複数の市で比較できる系列がありません"]

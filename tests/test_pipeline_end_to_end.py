@@ -137,3 +137,13 @@ def test_next_years_sheet_reaches_tables_analyses_and_report(tmp_path):
     assert (trajectories.loc[trajectories["city"] == "shiroi", "latest_year"] == 2023).any()
     report = (config.reports_dir / "index.html").read_text(encoding="utf-8")
     assert "令和5年度" in report and "2023" in report
+
+
+def test_a_manifest_with_one_city_runs_through_to_the_report(tmp_path):
+    """One city alone has nothing to compare per 1,000 residents: the figure says so and the run completes."""
+    raw = copy_raw(tmp_path)
+    replace_listed(raw, {}, keep={"shiroi_fy2022_progress_sheet.txt"})
+    config = RunConfig(raw, tmp_path / "processed", tmp_path / "reports", jobs=1)
+    run(config, log=lambda _: None)
+    assert set(read_table(config.processed_dir, INDICATORS)["city"]) == {"shiroi"}
+    assert "白井市" in (config.reports_dir / "index.html").read_text(encoding="utf-8")

@@ -111,7 +111,14 @@ def plot_matrix_heatmap(matrix: pd.DataFrame) -> Figure:
 
 def plot_per_1000(latest: pd.DataFrame, overview_files: list[str], fiscal_year: int) -> Figure:
     """Per-1,000-resident bars of ``latest_comparable``: one panel per comparable group, bars styled per city."""
+    title = f"拠点・相談の人口千人当たりの値(比較できる系列のみ、{fiscal_year}年度または直近の年度)"
     groups = list(dict.fromkeys(latest["comparable_group"]))
+    if not groups:  # fewer than two cities count the same thing (a manifest with one city, say)
+        fig, ax = plt.subplots(figsize=(9.5, 1.6))
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "複数の市で比較できる系列がありません", ha="center", va="center", fontsize=11)
+        fig.suptitle(title)
+        return fig
     sizes = [int(latest["comparable_group"].eq(g).sum()) for g in groups]
     fig, axes = plt.subplots(
         len(groups),
@@ -142,7 +149,7 @@ def plot_per_1000(latest: pd.DataFrame, overview_files: list[str], fiscal_year: 
         for i, c in enumerate(CITIES)
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(CITIES))
-    fig.suptitle(f"拠点・相談の人口千人当たりの値(比較できる系列のみ、{fiscal_year}年度または直近の年度)")
+    fig.suptitle(title)
     return fig
 
 
