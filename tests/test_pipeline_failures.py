@@ -137,8 +137,8 @@ def _fake_execute(fail_at: str):
 def test_a_step_failing_late_leaves_the_previous_outputs(previous_run, monkeypatch, fail_at):
     raw, processed, reports = previous_run
     monkeypatch.setattr(pipeline, "execute", _fake_execute(fail_at))
-    monkeypatch.setattr("helpers.cleaning.combine_cities", lambda *args, **kwargs: None)
-    monkeypatch.setattr(pipeline, "latest_actual_year", lambda _: 2022)
+    monkeypatch.setattr(pipeline, "combine_and_pick_year", lambda *args: 2022)
+    monkeypatch.setattr(pipeline, "describe_tables", lambda *args: None)
     before = _snapshot(processed, reports)
     with pytest.raises(PipelineError, match="failed on purpose"):
         run(RunConfig(raw, processed, reports, jobs=1), log=lambda _: None)
@@ -148,8 +148,8 @@ def test_a_step_failing_late_leaves_the_previous_outputs(previous_run, monkeypat
 def test_a_successful_run_replaces_the_previous_outputs(previous_run, monkeypatch):
     raw, processed, reports = previous_run
     monkeypatch.setattr(pipeline, "execute", _fake_execute(fail_at="none"))
-    monkeypatch.setattr("helpers.cleaning.combine_cities", lambda *args, **kwargs: None)
-    monkeypatch.setattr(pipeline, "latest_actual_year", lambda _: 2022)
+    monkeypatch.setattr(pipeline, "combine_and_pick_year", lambda *args: 2022)
+    monkeypatch.setattr(pipeline, "describe_tables", lambda *args: None)
     run(RunConfig(raw, processed, reports, jobs=1), log=lambda _: None)
     assert (reports / "index.html").read_text(encoding="utf-8") == "half-written report"
     assert (processed / "indicators.csv").read_text(encoding="utf-8") == "half-written table"

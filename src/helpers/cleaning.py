@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import CITIES
+from helpers import BY_CITY, CITIES
 from helpers.errors import PipelineError
 from helpers.records import ParsedSheet
 from helpers.schema import CLEAN_TABLES, COVERAGE, INDICATORS, MEASURE_LISTINGS, MEASURES
@@ -24,9 +24,6 @@ from helpers.tables import (
     validate,
     write_clean_tables,
 )
-
-BY_CITY = "by_city"
-"""Sub-folder of the processed directory holding each city's tables before they are combined."""
 
 
 @dataclass

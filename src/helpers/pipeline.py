@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
-from helpers import CITIES
+from helpers import BY_CITY, CITIES
 from helpers.errors import PipelineError
 from helpers.sheets import PARSER_NAMES
 from helpers.sources import (
@@ -29,6 +31,8 @@ from helpers.sources import (
     verify_reference,
 )
 from helpers.staging import copy_file_atomic, staged_directories, write_text_atomic
+
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -136,6 +140,13 @@ def analysis_steps(config: RunConfig, fiscal_year: int) -> list[Step]:
     ]
 
 
+ANALYSIS_STAGES: tuple[tuple[str, ...], ...] = (
+    ("02_covid_stall_recovery.ipynb", "03_hub_consultation.ipynb"),
+    ("04_report.ipynb",),
+)
+"""The analyses read only the cleaned tables, so they run side by side; the report reads what both wrote."""
+
+
 def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = None) -> Path:
     """Execute one notebook with papermill into the reports directory, strip run metadata, render HTML.
 
@@ -172,22 +183,55 @@ def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = Non
     return output
 
 
-def _run_all(
-    steps: list[Step], reports_dir: Path, jobs: int, log: Callable[[str], None], relocate: dict[str, str]
-) -> None:
-    """Run steps in order, or ``jobs`` at a time in separate processes (papermill changes the working directory
-    of the process it runs in, so parallel runs must not share one)."""
-    total = len(steps)
-    if jobs <= 1:
-        for n, step in enumerate(steps, start=1):
-            log(f"[{n}/{total}] {step.label}")
-            execute(step, reports_dir, relocate)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(execute, step, reports_dir, relocate): step for step in steps}
-        for n, future in enumerate(as_completed(futures), start=1):
+class Runner:
+    """Runs steps in this process, or ``jobs`` at a time in worker processes that live for the whole run (each
+    imports papermill and nbconvert once). Workers are processes, not threads: papermill changes the working
+    directory of the process it runs in."""
+
+    def __init__(self, jobs: int, reports_dir: Path, relocate: dict[str, str], log: Callable[[str], None]) -> None:
+        self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+        self.reports_dir, self.relocate, self.log = reports_dir, relocate, log
+        self.done = 0
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def steps(self, steps: list[Step], total: int) -> None:
+        """Run steps that do not depend on each other; each is logged as it starts (in order) or ends (parallel)."""
+        if self.pool is None:
+            for step in steps:
+                self.done += 1
+                self.log(f"[{self.done}/{total}] {step.label}")
+                execute(step, self.reports_dir, self.relocate)
+            return
+        futures = {self.pool.submit(execute, step, self.reports_dir, self.relocate): step for step in steps}
+        for future in as_completed(futures):
             future.result()
-            log(f"[{n}/{total}] {futures[future].label}")
+            self.done += 1
+            self.log(f"[{self.done}/{total}] {futures[future].label}")
+
+    def call(self, function: Callable[..., T], *args: object) -> T:
+        """Call a function in a worker (whose imports are then paid once, there) or here."""
+        return self.pool.submit(function, *args).result() if self.pool is not None else function(*args)
+
+
+def combine_and_pick_year(processed_dir: Path, cities: tuple[str, ...], fiscal_year: int | None) -> int:
+    """Combine the cities' tables; the report year is the one asked for, else the latest with actual values."""
+    from helpers.cleaning import combine_cities
+
+    combine_cities(processed_dir, cities)
+    return fiscal_year or latest_actual_year(processed_dir)
+
+
+def describe_tables(processed_dir: Path) -> None:
+    """Rewrite ``datapackage.json`` once every table is written (the analyses run side by side)."""
+    from helpers.tables import refresh_datapackage
+
+    refresh_datapackage(processed_dir)
 
 
 def check_sheets(raw_dir: Path, sources: list[Source]) -> None:
@@ -202,9 +246,6 @@ def check_sheets(raw_dir: Path, sources: list[Source]) -> None:
 def run(config: RunConfig, log: Callable[[str], None] = print, stop_after: str = "") -> None:
     """Verify the raw data, clean every city, combine the tables, then run the analyses and the report; every
     output is written to staging folders and moved into place only if all of this succeeds."""
-    from helpers.cleaning import BY_CITY, combine_cities
-    from helpers.tables import remove_stale
-
     config = RunConfig(
         config.raw_dir.resolve(),
         config.processed_dir.resolve(),
@@ -224,19 +265,28 @@ def run(config: RunConfig, log: Callable[[str], None] = print, stop_after: str =
         staged = replace(config, processed_dir=processed, reports_dir=reports)
         relocate = {processed.name: config.processed_dir.name, reports.name: config.reports_dir.name}
         clean = cleaning_steps(staged, cities)
-        _run_all(clean, staged.reports_dir, config.jobs, log, relocate)
-        combine_cities(staged.processed_dir, tuple(cities))
-        if stop_after != "clean":
-            fiscal_year = config.fiscal_year or latest_actual_year(staged.processed_dir)
-            log(f"report year: FY{fiscal_year}")
-            later = analysis_steps(staged, fiscal_year)
-            for n, step in enumerate(later, start=len(clean) + 1):
-                log(f"[{n}/{len(clean) + len(later)}] {step.label}")
-                execute(step, staged.reports_dir, relocate)
-    remove_stale(config.processed_dir / BY_CITY, set(cities))
+        total = len(clean) + (0 if stop_after == "clean" else len(ANALYSIS_STAGES[0]) + len(ANALYSIS_STAGES[1]))
+        with Runner(config.jobs, staged.reports_dir, relocate, log) as runner:
+            runner.steps(clean, total)
+            fiscal_year = runner.call(combine_and_pick_year, staged.processed_dir, tuple(cities), config.fiscal_year)
+            if stop_after != "clean":
+                log(f"report year: FY{fiscal_year}")
+                steps = {step.notebook: step for step in analysis_steps(staged, fiscal_year)}
+                for stage in ANALYSIS_STAGES:
+                    runner.steps([steps[name] for name in stage], total)
+                runner.call(describe_tables, staged.processed_dir)
+    _remove_stale_cities(config.processed_dir, cities)
     log(f"tables written to {config.processed_dir}")
     if stop_after != "clean":
         log(f"reports written to {config.reports_dir}")
+
+
+def _remove_stale_cities(processed_dir: Path, cities: list[str]) -> None:
+    """Drop per-city folders of cities the manifest no longer lists (after a successful run only)."""
+    by_city = processed_dir / BY_CITY
+    for child in sorted(by_city.iterdir()) if by_city.is_dir() else []:
+        if child.is_dir() and child.name not in cities and not child.name.startswith("."):
+            shutil.rmtree(child)
 
 
 def refresh_notebooks(log: Callable[[str], None] = print) -> None:

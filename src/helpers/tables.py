@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -238,13 +237,6 @@ def read_table(directory: Path, table: Table) -> pd.DataFrame:
         elif f.type == "integer":
             frame[f.name] = frame[f.name].astype("int64" if f.required else "Int64")
     return frame
-
-
-def remove_stale(out_dir: Path, keep: set[str]) -> None:
-    """Delete a previous run's per-city folders that are no longer produced."""
-    for child in sorted(out_dir.iterdir()) if out_dir.exists() else []:
-        if child.is_dir() and child.name not in keep and not child.name.startswith("."):
-            shutil.rmtree(child)
 
 
 def refresh_datapackage(out_dir: Path) -> None:
