@@ -1,5 +1,7 @@
 """Stall and recovery rules, on crafted series: numeric, grade, text, their precedence, and the output table."""
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -672,3 +674,52 @@ def test_sensitivity_pivot_has_one_row_per_setting():
     pivot = sensitivity_pivot(long)
     assert pivot.index.tolist() == [(0.2, 0.8), (0.3, 0.8)]
     assert pivot.columns.tolist() == list(STATUSES)
+
+
+# --- the sensitivity grid decides from evidence gathered once -------------------------------------------------------
+
+
+def _grid_inputs():
+    """Measures whose status moves with the drop threshold and the recovery share (drops, partial recoveries,
+    a target reference with a plan value, a stalled baseline, a follow-up plan, grades and sentences)."""
+    indicators = [
+        *(obs(y, v) for y, v in [(2019, 100), (2020, 65), (2021, 75), (2022, 85)]),
+        *(obs(y, v, indicator="回数", unit="回", source_line=60) for y, v in [(2019, 40), (2020, 30), (2022, 36)]),
+        obs(2020, 10, kind="target", measure_id="m2"),
+        obs(2021, 6, measure_id="m2"),
+        obs(2022, 9, kind="plan", measure_id="m2"),
+        obs(2020, 9, city="yamagata", measure_id="y1", source_line=59),
+        obs(2022, 10, city="yamagata", measure_id="y1", source_line=59),
+        *(obs(y, v, measure_id="m3") for y, v in [(2019, 20), (2020, 17), (2021, 12), (2022, 15)]),
+    ]
+    events = [
+        event(2020, "reduced", line=60),
+        event(2020, "cancelled", city="yamagata", measure_id="y1", line=59),
+        event(2020, "cancelled", measure_id="m3", line=885, evidence=STALL_885),
+        event(2022, "resumed", measure_id="m4", line=400),
+    ]
+    grades = [grade(2020, "C", measure_id="m4"), grade(2021, "B", measure_id="m4"), grade(2022, "A", measure_id="m4")]
+    activities = [activity(2022, PLAN_891, measure_id="m3", line=891)]
+    return (
+        pd.DataFrame(indicators, columns=INDICATOR_COLUMNS),
+        pd.DataFrame(activities, columns=list(EMPTY_ACTIVITIES.columns)),
+        pd.DataFrame(grades, columns=list(grade(2020, "A"))),
+        pd.DataFrame(events, columns=list(EVENT_COLUMNS)),
+    )
+
+
+@pytest.mark.parametrize("base", [TrajectoryParams(), TrajectoryParams(latest_year=2021, text_after_window=False)])
+def test_sensitivity_grid_counts_equal_separate_classifications(base):
+    inputs = _grid_inputs()
+    drops, shares = (0.1, 0.3, 0.45), (0.5, 0.8, 0.95, 1.2)
+    grid = sensitivity_table(*inputs, drop_thresholds=drops, recovery_shares=shares, params=base)
+    got = grid.set_index(["drop_threshold", "recovery_share", "status"])["n_rows"]
+    seen = set()
+    for drop in drops:
+        for share in shares:
+            params = dataclasses.replace(base, drop_threshold=drop, recovery_share=share)
+            counts = classify_trajectories(*inputs, params)["status"].value_counts()
+            expected = {st: int(counts.get(st, 0)) for st in STATUSES}
+            assert {st: int(got[(drop, share, st)]) for st in STATUSES} == expected, (drop, share)
+            seen.add(tuple(expected.values()))
+    assert len(seen) > 2, "the grid should move the counts"

@@ -38,12 +38,17 @@ resume (plan text, or a plan value reaching the threshold) → ``stalled_planned
 No stall, and a numeric window value compared with a reference other than itself, or a grade in the window →
 ``not_stalled``; otherwise ``insufficient_data``. Rows: one per readable series of a measure, else one per
 measure (``excluded_reason`` says why its series were not read).
+
+Each row's evidence (series, grades, sentences, plans) reads neither ``drop_threshold`` nor ``recovery_share``:
+it is gathered once (:func:`gather_evidence`) and only the decision (:func:`decide_row`) runs per setting of the
+sensitivity grid.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -402,12 +407,14 @@ def _final_run_start(years_ok: list[tuple[int, bool]]) -> int | None:
     return start
 
 
-def _said_stalled(series: Series, stall_lines: set[tuple[int, str, int]]) -> set[int]:
+def _said_stalled(series: Series, stall_lines: Collection[tuple[int, str, int]]) -> set[int]:
     """Years for which a COVID stall sentence stands on one of the series' own lines (cell, note or row text)."""
     return {year for year, file, line in stall_lines if (file, line) in series.lines}
 
 
-def stalled_baseline(series: Series | None, stall_lines: set[tuple[int, str, int]], params: TrajectoryParams) -> bool:
+def stalled_baseline(
+    series: Series | None, stall_lines: Collection[tuple[int, str, int]], params: TrajectoryParams
+) -> bool:
     """山形市-style baseline: the first year is in the window and a stall sentence for that year stands on a line
     of this series (its value cell, note or the narrative on the same row)."""
     if series is None or series.reference is None or series.reference_basis != "first_year":
@@ -432,7 +439,9 @@ def _zero_stall(series: Series, p: Point, said: set[int]) -> bool:
     return earlier or p.imputed or p.year in said
 
 
-def numeric_signal(series: Series | None, stall_lines: set[tuple[int, str, int]], params: TrajectoryParams) -> Signal:
+def numeric_signal(
+    series: Series | None, stall_lines: Collection[tuple[int, str, int]], params: TrajectoryParams
+) -> Signal:
     """Drop, zero and stalled-baseline rules on one readable series."""
     signal = Signal("numeric")
     if series is None or not series.readable:
@@ -480,18 +489,19 @@ def numeric_recovery(series: Series | None, after: int | None, baseline: bool, p
     return Recovery("numeric", "recovered", start) if start else Recovery("numeric", "not_recovered")
 
 
-def _grades_by_year(evaluations: pd.DataFrame) -> dict[int, tuple[str, str, int]]:
-    """Worst grade per fiscal year (D worst), with the row it stands on."""
-    worst: dict[int, tuple[str, str, int]] = {}
-    for row in evaluations.to_dict("records"):
-        grade = _text(row.get("grade")).strip()
+def _grades_by_measure(evaluations: pd.DataFrame) -> dict[tuple[str, str], dict[int, tuple[str, str, int]]]:
+    """Worst grade per measure and fiscal year (D worst), with the row it stands on; years in order."""
+    worst: dict[tuple[str, str], dict[int, tuple[str, str, int]]] = {}
+    columns = ("city", "measure_id", "fiscal_year", "grade", "source_file", "source_line")
+    for city, measure_id, fiscal_year, letter, file, line in zip(*(evaluations[c] for c in columns), strict=True):
+        grade = _text(letter).strip()
         if not grade:
             continue
-        year = int(row["fiscal_year"])
-        entry = (grade, _text(row["source_file"]), int(row["source_line"]))
-        if year not in worst or grade > worst[year][0]:
-            worst[year] = entry
-    return dict(sorted(worst.items()))
+        by_year = worst.setdefault((_text(city), _text(measure_id)), {})
+        year = int(fiscal_year)
+        if year not in by_year or grade > by_year[year][0]:
+            by_year[year] = (grade, _text(file), int(line))
+    return {key: dict(sorted(by_year.items())) for key, by_year in worst.items()}
 
 
 def grade_signal(grades: dict[int, tuple[str, str, int]], params: TrajectoryParams) -> Signal:
@@ -513,68 +523,92 @@ def grade_recovery(grades: dict[int, tuple[str, str, int]], after: int | None) -
     return Recovery("grade", "recovered", start) if start else Recovery("grade", "not_recovered")
 
 
-def _event_rows(events: pd.DataFrame) -> list[dict[str, object]]:
-    """Event records in year, line order (the first is the one quoted)."""
-    return sorted(
-        events.to_dict("records"),
-        key=lambda e: (int(e["fiscal_year"]), _text(e["source_file"]), int(e["source_line"]), _text(e["evidence"])),
-    )
+@dataclass(frozen=True)
+class Event:
+    """One row of ``covid_events.csv`` as the rules read it (plain values, so tiny per-measure lists stay cheap)."""
+
+    year: int
+    value_kind: str
+    effect: str
+    evidence: str
+    source_file: str
+    source_line: int
 
 
-def _quote_rank(e: dict[str, object]) -> tuple[object, ...]:
+def event_records(events: pd.DataFrame) -> list[Event]:
+    """The rows of an events table as :class:`Event` records, in table order."""
+    columns = ("fiscal_year", "value_kind", "effect", "evidence", "source_file", "source_line")
+    return [
+        Event(int(year), _text(kind), _text(effect), _text(evidence), _text(file), int(line))
+        for year, kind, effect, evidence, file, line in zip(*(events[c] for c in columns), strict=True)
+    ]
+
+
+def _events_by_measure(events: pd.DataFrame) -> dict[tuple[str, str], list[Event]]:
+    """Event records per (city, measure_id), each list in table order."""
+    grouped: dict[tuple[str, str], list[Event]] = {}
+    keys = zip(events["city"], events["measure_id"], strict=True)
+    for (city, measure_id), record in zip(keys, event_records(events), strict=True):
+        grouped.setdefault((_text(city), _text(measure_id)), []).append(record)
+    return grouped
+
+
+def _in_order(events: Iterable[Event]) -> list[Event]:
+    """Events in year, line order (the first is the one quoted)."""
+    return sorted(events, key=lambda e: (e.year, e.source_file, e.source_line, e.evidence))
+
+
+def _quote_rank(e: Event) -> tuple[object, ...]:
     """Which stall sentence a row quotes: the earliest year, then the strongest effect (中止 before 形式の変更)."""
-    return (int(e["fiscal_year"]), EFFECTS.index(str(e["effect"])), _text(e["source_file"]), int(e["source_line"]))
+    return (e.year, EFFECTS.index(e.effect), e.source_file, e.source_line)
 
 
-def _is_stall_event(e: dict[str, object]) -> bool:
+def _is_stall_event(e: Event) -> bool:
     """Stall effects in result columns; in plan columns only those saying the stall goes on."""
-    if e["value_kind"] == "plan":
-        return e["effect"] in PLAN_STALL_EFFECTS
-    return e["effect"] in STALL_EFFECTS
+    if e.value_kind == "plan":
+        return e.effect in PLAN_STALL_EFFECTS
+    return e.effect in STALL_EFFECTS
 
 
-def text_signal(events: pd.DataFrame, params: TrajectoryParams) -> Signal:
+def text_signal(events: Iterable[Event], params: TrajectoryParams) -> Signal:
     """Stall sentences in or after the window; a resume (done or planned) alone implies a stall of unknown year."""
     signal = Signal("text")
-    rows = [e for e in _event_rows(events) if int(e["fiscal_year"]) >= params.window_start]
+    rows = [e for e in _in_order(events) if e.year >= params.window_start]
     stalls = [e for e in rows if _is_stall_event(e)]
-    resumes = [
-        e
-        for e in rows
-        if e["effect"] == "resumed" or (e["value_kind"] == "plan" and e["effect"] in PLAN_RESUME_EFFECTS)
-    ]
-    opening = [e for e in stalls if params.text_after_window or int(e["fiscal_year"]) <= params.window_end]
+    resumes = [e for e in rows if e.effect == "resumed" or (e.value_kind == "plan" and e.effect in PLAN_RESUME_EFFECTS)]
+    opening = [e for e in stalls if params.text_after_window or e.year <= params.window_end]
     if stalls and not opening:
-        signal.last_year = max(int(e["fiscal_year"]) for e in stalls)
-        signal.rules.append("text:after window only " + ",".join(sorted({str(e["fiscal_year"]) for e in stalls})))
+        signal.last_year = max(e.year for e in stalls)
+        signal.rules.append("text:after window only " + ",".join(sorted({str(e.year) for e in stalls})))
         return signal
     chosen = min(stalls, key=_quote_rank) if stalls else (resumes[0] if resumes else None)
     if chosen is None:
         return signal
-    signal.quote = _text(chosen["evidence"])
+    signal.quote = chosen.evidence
     for e in stalls:
-        _mark_stall(signal, int(e["fiscal_year"]), (_text(chosen["source_file"]), int(chosen["source_line"])))
+        _mark_stall(signal, e.year, (chosen.source_file, chosen.source_line))
     if stalls:
-        signal.rules.extend(sorted({f"text:{e['effect']} {e['fiscal_year']}" for e in stalls}))
+        signal.rules.extend(sorted({f"text:{e.effect} {e.year}" for e in stalls}))
     else:
-        _mark_stall(signal, None, (_text(chosen["source_file"]), int(chosen["source_line"])))
+        _mark_stall(signal, None, (chosen.source_file, chosen.source_line))
         signal.rules.append("text:implied by resume")
     return signal
 
 
-def text_stall_lines(events: pd.DataFrame) -> set[tuple[int, str, int]]:
+def text_stall_lines(events: Iterable[Event]) -> frozenset[tuple[int, str, int]]:
     """(year, file, line) of stall sentences in result columns (used by the stalled-baseline rule)."""
-    rows = events[(events["value_kind"] != "plan") & events["effect"].isin(STALL_EFFECTS)]
-    return {
-        (int(y), _text(f), int(n))
-        for y, f, n in zip(rows["fiscal_year"], rows["source_file"], rows["source_line"], strict=True)
-    }
+    return frozenset(
+        (e.year, e.source_file, e.source_line) for e in events if e.value_kind != "plan" and e.effect in STALL_EFFECTS
+    )
 
 
-def text_recovery(events: pd.DataFrame, after: int | None) -> Recovery:
+def text_recovery(events: Iterable[Event], after: int | None) -> Recovery:
     """Recovered when a result column says the activity resumed in or after the last stall year."""
-    resumed = events[(events["value_kind"] != "plan") & (events["effect"] == "resumed")]
-    years = sorted(int(y) for y in resumed["fiscal_year"] if after is None or int(y) >= after)
+    years = sorted(
+        e.year
+        for e in events
+        if e.value_kind != "plan" and e.effect == "resumed" and (after is None or e.year >= after)
+    )
     return Recovery("text", "recovered", years[0]) if years else Recovery("text", "unobserved")
 
 
@@ -597,56 +631,68 @@ class Plan:
     quote: str = ""
 
 
-def plan_sentences(activities: pd.DataFrame) -> list[PlanSentence]:
-    """The plan-column sentences of activity rows, in year and line order."""
+def plan_sentences_by_measure(activities: pd.DataFrame) -> dict[tuple[str, str], list[PlanSentence]]:
+    """The plan-column sentences of activity rows per (city, measure_id), in year and line order."""
     rows = activities[activities["value_kind"] == "plan"]
-    found = {
-        PlanSentence(int(year), sentence, _text(file), int(line))
-        for year, text, file, line in zip(
-            rows["fiscal_year"], rows["text"], rows["source_file"], rows["source_line"], strict=True
-        )
-        for sentence in split_sentences(_text(text))
+    found: dict[tuple[str, str], set[PlanSentence]] = {}
+    columns = ("city", "measure_id", "fiscal_year", "text", "source_file", "source_line")
+    for city, measure_id, year, text, file, line in zip(*(rows[c] for c in columns), strict=True):
+        sentences = found.setdefault((_text(city), _text(measure_id)), set())
+        sentences.update(PlanSentence(int(year), s, _text(file), int(line)) for s in split_sentences(_text(text)))
+    return {
+        key: sorted(sentences, key=lambda p: (p.year, p.source_file, p.source_line, p.text))
+        for key, sentences in found.items()
     }
-    return sorted(found, key=lambda p: (p.year, p.source_file, p.source_line, p.text))
 
 
-def followup_plan(
-    events: pd.DataFrame, plans: Sequence[PlanSentence], after: int | None, lexicon: Lexicon
-) -> PlanSentence | None:
-    """The later plan sentence naming an activity that a result sentence said was cancelled or postponed (and not
-    saying it stops again), e.g. 福祉員研修会は中止 (FY2021) → 福祉員研修会の開催方法を検討 (FY2022 plan).
-    Where several do, the one sharing the longest name (the most specific), then the earliest."""
-    stalls = events[(events["value_kind"] != "plan") & events["effect"].isin(FOLLOWED_EFFECTS)]
-    best: tuple[int, PlanSentence] | None = None
+def followup_candidates(
+    events: Iterable[Event], plans: Sequence[PlanSentence], lexicon: Lexicon
+) -> list[tuple[PlanSentence, int]]:
+    """Plan sentences naming an activity that an earlier result sentence said was cancelled or postponed (and not
+    saying it stops again), e.g. 福祉員研修会は中止 (FY2021) → 福祉員研修会の開催方法を検討 (FY2022 plan), each
+    with the length of the longest name it shares; in plan order."""
+    stalls = [e for e in events if e.value_kind != "plan" and e.effect in FOLLOWED_EFFECTS]
+    found = []
     for plan in plans:
-        if after is not None and plan.year <= after:
-            continue
-        for year, evidence in zip(stalls["fiscal_year"], stalls["evidence"], strict=True):
-            name = followed_name(_text(evidence), plan.text, lexicon) if plan.year > int(year) else ""
-            if name and (best is None or len(name) > best[0]):
-                best = (len(name), plan)
+        longest = max(
+            (len(followed_name(e.evidence, plan.text, lexicon)) for e in stalls if plan.year > e.year), default=0
+        )
+        if longest:
+            found.append((plan, longest))
+    return found
+
+
+def followup_plan(candidates: Iterable[tuple[PlanSentence, int]], after: int | None) -> PlanSentence | None:
+    """The follow-up (see :func:`followup_candidates`) after the last stall year sharing the longest name (the most
+    specific), then the earliest."""
+    best: tuple[int, PlanSentence] | None = None
+    for plan, length in candidates:
+        if (after is None or plan.year > after) and (best is None or length > best[0]):
+            best = (length, plan)
     return best[1] if best else None
 
 
 def planned_resume(
     series: Series | None,
-    events: pd.DataFrame,
+    events: Iterable[Event],
     after: int | None,
     baseline: bool,
     params: TrajectoryParams,
-    plans: Sequence[PlanSentence] = (),
-    lexicon: Lexicon | None = None,
+    followups: Iterable[tuple[PlanSentence, int]] = (),
 ) -> Plan | None:
     """A plan that says the activity will run again after the last stall year, in this order: a follow-up naming
     the cancelled activity, a COVID plan sentence (resumed or moved format), a plan value reaching the recovery
     level (None if none)."""
-    followup = followup_plan(events, plans, after, lexicon or load_lexicon()) if plans else None
+    followup = followup_plan(followups, after)
     if followup is not None:
         return Plan("text", f"planned:followup {followup.year}", followup.text)
-    planned = _event_rows(events[(events["value_kind"] == "plan") & events["effect"].isin(PLAN_RESUME_EFFECTS)])
-    planned = [e for e in planned if after is None or int(e["fiscal_year"]) > after]
+    planned = [
+        e
+        for e in _in_order(events)
+        if e.value_kind == "plan" and e.effect in PLAN_RESUME_EFFECTS and (after is None or e.year > after)
+    ]
     if planned:
-        return Plan("text", f"planned:text {planned[0]['fiscal_year']}", _text(planned[0]["evidence"]))
+        return Plan("text", f"planned:text {planned[0].year}", planned[0].evidence)
     if series is not None and series.readable and series.reference is not None:
         last_actual = series.actuals[-1].year if series.actuals else -1
         for p in series.plans:
@@ -662,16 +708,33 @@ def _decide(recoveries: Iterable[Recovery]) -> Recovery | None:
 
 
 @dataclass
-class _MeasureEvidence:
-    """Everything known about one measure: its series, grades by year and COVID events."""
+class MeasureEvidence:
+    """Everything known about one measure: its series, grades by year, COVID events and plan sentences."""
 
     city: str
     measure_id: str
     measure: str
     series: list[Series]
     grades: dict[int, tuple[str, str, int]]
-    events: pd.DataFrame
+    events: list[Event]
     plans: list[PlanSentence] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RowEvidence:
+    """What one output row (a measure, or one of its readable series) is decided from: everything that reads
+    neither ``drop_threshold`` nor ``recovery_share``, so the sensitivity grid gathers it once. Read only."""
+
+    measure: MeasureEvidence
+    series: Series | None
+    events: tuple[Event, ...]
+    """The sentences that speak for this row (see :func:`_row_events`)."""
+    stall_lines: frozenset[tuple[int, str, int]]
+    baseline: bool
+    """Whether the series' first-year reference is a stalled pandemic year (:func:`stalled_baseline`)."""
+    grade: Signal
+    text: Signal
+    followups: tuple[tuple[PlanSentence, int], ...]
 
 
 def _cell_owners(evidence: str, line: tuple[str, int], siblings: list[Series]) -> list[Series]:
@@ -680,34 +743,48 @@ def _cell_owners(evidence: str, line: tuple[str, int], siblings: list[Series]) -
     return [s for s in siblings if s.readable and line in s.lines and key in s.cells]
 
 
-def _row_events(events: pd.DataFrame, series: Series | None, siblings: list[Series]) -> pd.DataFrame:
+def _row_events(events: Sequence[Event], series: Series | None, siblings: list[Series]) -> list[Event]:
     """The sentences that speak for one series: those in its own cells; other sentences on its lines unless they
     stand in a sibling's cell; and those on lines holding no readable series of the measure (narrative shared by
     all; a series not read numerically has no row of its own, so its sentences are shared too)."""
-    if series is None or events.empty:
-        return events
+    if series is None or not events:
+        return list(events)
     taken = set().union(*(s.lines for s in siblings if s.readable))
     keep = []
-    for evidence, file, number in zip(events["evidence"], events["source_file"], events["source_line"], strict=True):
-        line = (_text(file), int(number))
-        owners = _cell_owners(_text(evidence), line, siblings)
+    for e in events:
+        line = (e.source_file, e.source_line)
+        owners = _cell_owners(e.evidence, line, siblings)
         if owners:
-            keep.append(any(series is o for o in owners))
+            speaks = any(series is o for o in owners)
         else:
-            keep.append(line in series.lines or line not in taken)
-    return events[keep]
+            speaks = line in series.lines or line not in taken
+        if speaks:
+            keep.append(e)
+    return keep
 
 
-def _classify_row(
-    m: _MeasureEvidence, series: Series | None, params: TrajectoryParams, lexicon: Lexicon
-) -> dict[str, object]:
-    """Combine the three kinds of evidence for one row (a measure, or one of its numeric series)."""
+def _row_evidence(m: MeasureEvidence, series: Series | None, params: TrajectoryParams, lexicon: Lexicon) -> RowEvidence:
+    """Gather the threshold-free evidence of one row."""
     events = _row_events(m.events, series, m.series)
     stall_lines = text_stall_lines(events)
-    baseline = stalled_baseline(series, stall_lines, params)
-    signals = [numeric_signal(series, stall_lines, params), grade_signal(m.grades, params), text_signal(events, params)]
+    return RowEvidence(
+        measure=m,
+        series=series,
+        events=tuple(events),
+        stall_lines=stall_lines,
+        baseline=stalled_baseline(series, stall_lines, params),
+        grade=grade_signal(m.grades, params),
+        text=text_signal(events, params),
+        followups=tuple(followup_candidates(events, m.plans, lexicon)) if m.plans else (),
+    )
+
+
+def decide_row(r: RowEvidence, params: TrajectoryParams) -> dict[str, object]:
+    """Combine the three kinds of evidence for one row into its output row (status, years, quote, rules)."""
+    m, series, events = r.measure, r.series, r.events
+    signals = [numeric_signal(series, r.stall_lines, params), r.grade, r.text]
     stalled = [s for s in signals if s.stalled]
-    rules = [r for s in signals for r in s.rules]
+    rules = [rule for s in signals for rule in s.rules]
     row = _row_base(m, series)
     if not stalled:
         with_data = [s.kind for s in signals if s.has_data]
@@ -719,7 +796,7 @@ def _classify_row(
     firsts = [s.stall_year for s in stalled if s.stall_year is not None]
     lasts = [s.last_year for s in signals if s.last_year is not None and (s.stalled or s.kind == "text")]
     last = max(lasts) if lasts else None
-    baseline = baseline or _reference_in_stall(series, firsts, last)
+    baseline = r.baseline or _reference_in_stall(series, firsts, last)
     decision = _decide(
         [
             numeric_recovery(series, last, baseline, params),
@@ -739,7 +816,7 @@ def _classify_row(
             rules.append(f"not_recovered:{decision.kind}")
         else:
             rules.append("recovery:unobserved")
-        plan = planned_resume(series, events, last, baseline, params, m.plans, lexicon)
+        plan = planned_resume(series, events, last, baseline, params, r.followups)
         row["status"] = "stalled_planned" if plan else "stalled_not_recovered"
         if plan:
             kinds.add(plan.kind)
@@ -760,7 +837,7 @@ def _by_precedence(signals: list[Signal]) -> list[Signal]:
     return sorted(signals, key=lambda s: EVIDENCE_PRECEDENCE.index(s.kind))
 
 
-def _row_base(m: _MeasureEvidence, series: Series | None) -> dict[str, object]:
+def _row_base(m: MeasureEvidence, series: Series | None) -> dict[str, object]:
     """An output row with the measure, series and reference columns filled, status columns empty."""
     row: dict[str, object] = dict.fromkeys(TRAJECTORY_COLUMNS, None)
     row.update(city=m.city, measure_id=m.measure_id, measure=m.measure, quote="", source_file="", rules="")
@@ -802,19 +879,11 @@ def _measure_names(indicators: pd.DataFrame, measures: pd.DataFrame | None) -> d
     for frame in (measures, indicators):
         if frame is None or "measure" not in frame:
             continue
-        for row in frame.to_dict("records"):
-            key = (_text(row["city"]), _text(row["measure_id"]))
-            if _text(row["measure"]) and key not in names:
-                names[key] = _text(row["measure"])
+        for city, measure_id, measure in zip(frame["city"], frame["measure_id"], frame["measure"], strict=True):
+            key = (_text(city), _text(measure_id))
+            if _text(measure) and key not in names:
+                names[key] = _text(measure)
     return names
-
-
-def _by_measure(frame: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
-    """A frame split by (city, measure_id)."""
-    if frame.empty:
-        return {}
-    keys = list(zip(frame["city"].map(_text), frame["measure_id"].map(_text), strict=True))
-    return {k: g for k, g in frame.groupby(pd.Series(keys, index=frame.index), sort=False)}
 
 
 def check_inputs(
@@ -826,6 +895,46 @@ def check_inputs(
     require_columns(activities, [*key, "value_kind", "text"], "activities")
     require_columns(evaluations, [*key, "grade"], "evaluations")
     require_columns(events, EVENT_COLUMNS, "covid_events")
+
+
+def gather_evidence(
+    indicators: pd.DataFrame,
+    activities: pd.DataFrame,
+    evaluations: pd.DataFrame,
+    events: pd.DataFrame,
+    params: TrajectoryParams,
+    measures: pd.DataFrame | None = None,
+    lexicon: Lexicon | None = None,
+) -> list[RowEvidence]:
+    """The evidence of every output row, in measure order (one per readable series of a measure, else one).
+
+    Reads every parameter but ``drop_threshold`` and ``recovery_share``, which only :func:`decide_row` reads.
+    """
+    lexicon = lexicon or load_lexicon()
+    check_inputs(indicators, activities, evaluations, events)
+    indicators, activities, evaluations, events = (
+        as_of(f, params.latest_year) for f in (indicators, activities, evaluations, events)
+    )
+    series_by_measure: dict[tuple[str, str], list[Series]] = {}
+    for s in build_series(indicators, params, lexicon):
+        series_by_measure.setdefault((s.city, s.measure_id), []).append(s)
+    grades, texts = _grades_by_measure(evaluations), _events_by_measure(events)
+    plans = plan_sentences_by_measure(activities)
+    names = _measure_names(indicators, measures)
+    rows = []
+    for key in _measure_keys(indicators, activities, evaluations, events):
+        evidence = MeasureEvidence(
+            city=key[0],
+            measure_id=key[1],
+            measure=names.get(key, ""),
+            series=series_by_measure.get(key, []),
+            grades=grades.get(key, {}),
+            events=texts.get(key, []),
+            plans=plans.get(key, []),
+        )
+        readable = [s for s in evidence.series if s.readable] or [None]
+        rows.extend(_row_evidence(evidence, s, params, lexicon) for s in readable)
+    return rows
 
 
 def classify_trajectories(
@@ -840,33 +949,11 @@ def classify_trajectories(
     """Classify every measure (one row per readable numeric series, else one row) for ``covid_trajectories.csv``.
 
     ``activities`` only widens the set of measures (a measure with text but no COVID sentence is reported as
-    ``insufficient_data``); the sentences themselves come in through ``events``.
+    ``insufficient_data``) and gives the plan sentences; the COVID sentences come in through ``events``.
     """
     params = params or TrajectoryParams()
-    lexicon = lexicon or load_lexicon()
-    check_inputs(indicators, activities, evaluations, events)
-    indicators, activities, evaluations, events = (
-        as_of(f, params.latest_year) for f in (indicators, activities, evaluations, events)
-    )
-    series_by_measure: dict[tuple[str, str], list[Series]] = {}
-    for s in build_series(indicators, params, lexicon):
-        series_by_measure.setdefault((s.city, s.measure_id), []).append(s)
-    grades, texts, plans = _by_measure(evaluations), _by_measure(events), _by_measure(activities)
-    names = _measure_names(indicators, measures)
-    rows = []
-    for key in _measure_keys(indicators, activities, evaluations, events):
-        evidence = _MeasureEvidence(
-            city=key[0],
-            measure_id=key[1],
-            measure=names.get(key, ""),
-            series=series_by_measure.get(key, []),
-            grades=_grades_by_year(grades[key]) if key in grades else {},
-            events=texts.get(key, events.iloc[0:0]),
-            plans=plan_sentences(plans[key]) if key in plans else [],
-        )
-        readable = [s for s in evidence.series if s.readable] or [None]
-        rows.extend(_classify_row(evidence, s, params, lexicon) for s in readable)
-    return label_measure_level_rows(_trajectories_frame(rows))
+    evidence = gather_evidence(indicators, activities, evaluations, events, params, measures, lexicon)
+    return label_measure_level_rows(_trajectories_frame([decide_row(r, params) for r in evidence]))
 
 
 def as_of(frame: pd.DataFrame, latest_year: int | None) -> pd.DataFrame:
@@ -918,18 +1005,19 @@ def sensitivity_table(
     params: TrajectoryParams | None = None,
     measures: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Rows per status as the drop threshold and recovery share move (other parameters as in ``params``)."""
+    """Rows per status as the drop threshold and recovery share move (other parameters as in ``params``).
+
+    The evidence reads neither threshold, so it is gathered once and only the decision runs per setting.
+    """
     base = params or TrajectoryParams()
-    lexicon = load_lexicon()
+    evidence = gather_evidence(indicators, activities, evaluations, events, base, measures, load_lexicon())
     rows = []
     for drop in sorted(drop_thresholds):
         for share in sorted(recovery_shares):
             varied = dataclasses.replace(base, drop_threshold=drop, recovery_share=share)
-            table = classify_trajectories(indicators, activities, evaluations, events, varied, measures, lexicon)
-            counts = table["status"].value_counts()
+            counts = Counter(decide_row(r, varied)["status"] for r in evidence)
             rows.extend(
-                {"drop_threshold": drop, "recovery_share": share, "status": st, "n_rows": int(counts.get(st, 0))}
-                for st in STATUSES
+                {"drop_threshold": drop, "recovery_share": share, "status": st, "n_rows": counts[st]} for st in STATUSES
             )
     return pd.DataFrame(rows, columns=["drop_threshold", "recovery_share", "status", "n_rows"])
 
