@@ -68,8 +68,9 @@ lab: install
 notebooks: install
 	$(PY) -m helpers.pipeline refresh-notebooks
 
-## bench: time and measure memory of the cleaning step
+## bench: parsing MB/s at 1x/10x/100x and the full pipeline vs its papermill floor, into BENCHMARKS.md; cleaning per city
 bench: install
+	$(PY) -m helpers.bench --write
 	$(PY) benchmarks/bench_cleaning.py
 
 ## clean: remove the virtual environment
