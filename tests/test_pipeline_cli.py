@@ -1,9 +1,8 @@
 """The command line: one-line errors with a non-zero exit, no partial outputs, and add-source."""
 
-import subprocess
-import sys
 from pathlib import Path
 
+from support.cli import run_pipeline
 from support.raw_copy import copy_raw
 
 from helpers.pipeline import main
@@ -17,11 +16,7 @@ def test_tampered_raw_file_stops_the_run_with_one_line_and_writes_nothing(tmp_pa
     raw = copy_raw(tmp_path)
     (raw / "yamaguchi_fy2021_implementation_report.txt").write_text("changed", encoding="utf-8")
     processed, reports = tmp_path / "processed", tmp_path / "reports"
-    result = subprocess.run(
-        [sys.executable, "-m", "helpers.pipeline", "run", "--raw-dir", raw, "--processed-dir", processed,
-         "--reports-dir", reports],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+    result = run_pipeline("run", "--raw-dir", raw, "--processed-dir", processed, "--reports-dir", reports)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "yamaguchi_fy2021_implementation_report.txt" in lines[0] and "sha256" in lines[0]

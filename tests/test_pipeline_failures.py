@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import codecs
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.cli import run_pipeline
 from support.raw_copy import copy_raw, replace_listed
 
 from helpers import pipeline
@@ -198,11 +197,7 @@ def test_a_sheet_the_parser_fails_on_inside_its_notebook_is_one_line(previous_ru
     lines[row] = "\t".join([*cells[:6], "三", *cells[7:]])  # a 年度 cell that is not a year
     replace_listed(raw, {SHIROI: "\n".join(lines).encode("utf-8")}, keep={SHIROI})
     before = _snapshot(processed, reports)
-    result = subprocess.run(
-        [sys.executable, "-m", "helpers.pipeline", "run", "--raw-dir", raw, "--processed-dir", processed,
-         "--reports-dir", reports],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+    result = run_pipeline("run", "--raw-dir", raw, "--processed-dir", processed, "--reports-dir", reports)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "01_clean.ipynb (shiroi)" in result.stderr
     assert f"{SHIROI}:{row + 1}:" in result.stderr and "Traceback" not in result.stderr
@@ -213,10 +208,7 @@ def test_debug_shows_the_traceback(tmp_path):
     raw = copy_raw(tmp_path)
     (raw / SHIROI).write_text("changed", encoding="utf-8")
     args = ["run", "--raw-dir", raw, "--processed-dir", tmp_path / "p", "--reports-dir", tmp_path / "r"]
-    quiet = subprocess.run([sys.executable, "-m", "helpers.pipeline", *args], capture_output=True, text=True, cwd=ROOT)
-    loud = subprocess.run(
-        [sys.executable, "-m", "helpers.pipeline", "--debug", *args], capture_output=True, text=True, cwd=ROOT
-    )
+    quiet, loud = run_pipeline(*args), run_pipeline("--debug", *args)
     assert quiet.returncode == 1 and "Traceback" not in quiet.stderr
     assert loud.returncode != 0 and "Traceback" in loud.stderr and "PipelineError" in loud.stderr
 
