@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import re
 
-from helpers.text import nfkc
+from helpers.text import nfkc, per_parse_cache
 
 ERA_START: dict[str, int] = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989, "昭和": 1926, "S": 1926}
 """Gregorian year of each era's first year (元年). 令和元年 = 2019, 平成元年 = 1989."""
 
-ERA_PATTERN = r"(?:令和|平成|昭和|(?<![A-Za-z])[RHS])"
-"""An era name or initial as the sheets print it; an initial counts only when no Latin letter stands before it."""
+ERA_PATTERN = r"(?:令和|平成|昭和|R(?<![A-Za-z]R)|H(?<![A-Za-z]H)|S(?<![A-Za-z]S))"
+"""An era name or initial as the sheets print it; an initial counts only when no Latin letter stands before it.
+
+Every alternative opens with its own first character (the check on the letter before an initial comes after it),
+so that a search can skip straight to the places where an era may start."""
 
 ERA_YEAR_PATTERN = rf"{ERA_PATTERN}\s*(?:元|\d{{1,2}})(?!\d)"
 """An era and its year number (``令和4``, ``R 3``, ``平成元``), without what follows (年, 年度, ``.6``)."""
 
 _ERA_YEAR = re.compile(rf"({ERA_PATTERN})\s*(元|\d{{1,2}})(?!\d)")
+_BARE_YEAR = re.compile(r"\s*(元|\d{1,2})\s*(年度)?\s*")
+_GREGORIAN_YEAR = re.compile(r"(?<!\d)(20[0-4]\d|19[89]\d)(?!\d)\s*年度?")
 
 
 def era_to_gregorian(era: str, year: str | int) -> int:
@@ -28,6 +33,7 @@ def era_to_gregorian(era: str, year: str | int) -> int:
     return ERA_START[era] + number - 1
 
 
+@per_parse_cache
 def parse_fiscal_year(label: str, default_era: str | None = None) -> int | None:
     """Return the fiscal year (the Gregorian year it starts in) that ``label`` names, or None.
 
@@ -43,10 +49,10 @@ def parse_fiscal_year(label: str, default_era: str | None = None) -> int | None:
     match = _ERA_YEAR.search(text)
     if match:
         return era_to_gregorian(match.group(1), match.group(2))
-    bare = re.fullmatch(r"\s*(元|\d{1,2})\s*(年度)?\s*", text)
+    bare = _BARE_YEAR.fullmatch(text)
     if bare and default_era:
         return era_to_gregorian(default_era, bare.group(1))
-    gregorian = re.search(r"(?<!\d)(20[0-4]\d|19[89]\d)(?!\d)\s*年度?", text)
+    gregorian = _GREGORIAN_YEAR.search(text)
     if gregorian:
         return int(gregorian.group(1))
     return None

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from helpers.fiscal_years import ERA_PATTERN
+from helpers.text import per_parse_cache
 
 RULES_CSV = Path(__file__).resolve().parent / "lexicons" / "non_count_rules.csv"
 """The shared rule list: rule_id, kind, pattern, reason, comment (an example with its file:line)."""
@@ -25,6 +26,7 @@ KINDS: frozenset[str] = frozenset(
 """Kinds of number that are not counts; a parser may word its reasons by kind."""
 
 _DIGIT_RUN = re.compile(r"\d+(?:[.,]\d+)*")
+_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class NonCountRule:
     def worded(self, reason: str) -> NonCountRule:
         """The same rule giving another reason (a parser keeping the wording its coverage has always used)."""
         return replace(self, reason=reason)
+
+    def __hash__(self) -> int:
+        # rules are part of the key under which spans are remembered; the id and the reason tell them apart
+        # without hashing the compiled pattern every time
+        return hash((self.rule_id, self.reason))
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,9 @@ class NonCountSpan:
         >>> non_count_spans("事業は月8回以上開催", non_count_rules("frequency"))[0].reason
         'frequency rule (月N回以上)'
         """
-        return self.rule.reason.replace("{form}", _DIGIT_RUN.sub("N", re.sub(r"\s+", "", self.text)))
+        if "{form}" not in self.rule.reason:
+            return self.rule.reason
+        return self.rule.reason.replace("{form}", _DIGIT_RUN.sub("N", _WHITESPACE.sub("", self.text)))
 
 
 def make_rule(rule_id: str, kind: str, pattern: str, reason: str, comment: str = "") -> NonCountRule:
@@ -101,6 +110,12 @@ def _matches(text: str, rules: tuple[NonCountRule, ...] | None) -> Iterator[NonC
             yield NonCountSpan(match.start(), match.end(), match.group(), rule)
 
 
+@per_parse_cache
+def _spans(text: str, rules: tuple[NonCountRule, ...] | None) -> tuple[NonCountSpan, ...]:
+    """Every match of every rule, rule by rule, then left to right (parsers ask about one text many times)."""
+    return tuple(_matches(text, rules))
+
+
 def non_count_spans(text: str, rules: tuple[NonCountRule, ...] | None = None) -> list[NonCountSpan]:
     """Every match of every rule (all shared rules in file order if none are given), rule by rule, then left to
     right; overlaps are kept for the caller to settle.
@@ -108,7 +123,7 @@ def non_count_spans(text: str, rules: tuple[NonCountRule, ...] | None = None) ->
     >>> [(s.text, s.reason) for s in non_count_spans("令和4年6月7日に訓練", non_count_rules("date"))]
     [('令和4年6月7日', 'date')]
     """
-    return list(_matches(text, rules))
+    return list(_spans(text, rules))
 
 
 def non_count_at(text: str, pos: int, rules: tuple[NonCountRule, ...] | None = None) -> NonCountSpan | None:
@@ -119,7 +134,19 @@ def non_count_at(text: str, pos: int, rules: tuple[NonCountRule, ...] | None = N
     >>> non_count_at("1回開催 24人参加", 0, non_count_rules("frequency")) is None
     True
     """
-    return next((span for span in _matches(text, rules) if span.start <= pos < span.end), None)
+    return covering_span(_spans(text, rules), pos)
+
+
+def covering_span(spans: Iterable[NonCountSpan], pos: int) -> NonCountSpan | None:
+    """The first of ``spans`` (in the order ``non_count_spans`` lists them) covering ``pos``, or None.
+
+    For a parser asking about many numbers of one text: it lists the spans once, then asks this.
+
+    >>> spans = non_count_spans("「支援調整会議」を月1回開催", non_count_rules("frequency"))
+    >>> covering_span(spans, 10).text, covering_span(spans, 2)
+    ('月1回', None)
+    """
+    return next((span for span in spans if span.start <= pos < span.end), None)
 
 
 def non_count_reason(text: str, pos: int, rules: tuple[NonCountRule, ...] | None = None) -> str | None:

@@ -7,9 +7,10 @@ so the caller can keep the original token for provenance.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from helpers.text import nfkc, strip_html, strip_item_markers
+from helpers.text import nfkc, per_parse_cache, strip_html, strip_item_markers
 
 NO_VALUE_MARKERS: tuple[str, ...] = (
     "未集計",
@@ -67,6 +68,10 @@ WIDE_NUMBER_PATTERN = r"[0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+(?:[.．][0-9
 
 _COUNTER = "|".join(re.escape(c) for c in COUNTERS)
 _QUANTITY = re.compile(rf"(?P<number>{NUMBER_PATTERN})\s*(?P<unit>{_COUNTER})?")
+_NUMBER = re.compile(NUMBER_PATTERN)
+_BRACKET_THEN_REST = re.compile(r"[(（](.*)[)）]\s*(.*)")
+_NO_VALUE_FORMS = frozenset(unicodedata.normalize("NFKC", m) for m in NO_VALUE_MARKERS)
+"""``NO_VALUE_MARKERS`` in NFKC form, as a token is compared with them."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ def to_number(text: str) -> float | None:
     (1234.0, 3.5, None)
     """
     text = nfkc(text).strip()
-    if re.fullmatch(NUMBER_PATTERN, text):
+    if _NUMBER.fullmatch(text):
         return float(text.replace(",", ""))
     return None
 
@@ -97,7 +102,7 @@ def is_no_value(token: str) -> bool:
     >>> is_no_value(" — "), is_no_value("中止"), is_no_value("0")
     (True, True, False)
     """
-    return nfkc(strip_html(token)).strip() in {nfkc(m) for m in NO_VALUE_MARKERS}
+    return nfkc(strip_html(token)).strip() in _NO_VALUE_FORMS
 
 
 def _apply_multiplier(value: float, unit: str, notes: list[str]) -> tuple[float, str]:
@@ -108,6 +113,7 @@ def _apply_multiplier(value: float, unit: str, notes: list[str]) -> tuple[float,
     return value, unit
 
 
+@per_parse_cache
 def parse_quantity(token: str) -> Quantity | None:
     """Read a token holding exactly one number (``1,442人``, ``約13万円``, ``10(5)``, ``—``).
 
@@ -151,7 +157,7 @@ def parse_quantity(token: str) -> Quantity | None:
     tail = rest[match.end() :].strip()
     if tail.startswith("万") and match.group("unit") in (None, "人", "件"):
         return None  # 「13万」 without 円: refuse rather than drop the multiplier
-    bracket = re.fullmatch(r"[(（](.*)[)）]\s*(.*)", tail)
+    bracket = _BRACKET_THEN_REST.fullmatch(tail) if tail else None
     if bracket:
         notes.append(f"({bracket.group(1)})")
         tail = bracket.group(2).strip()

@@ -76,7 +76,8 @@ def sheet_lines(path: Path, parser: str, source_file: str) -> list[str]:
 
 
 def get_parser(name: str) -> Parser:
-    """Return ``parse(path, *, city, source_file)`` of the named sheet module."""
+    """Return ``parse(path, *, city, source_file, lines=None)`` of the named sheet module (``lines``: the file's
+    lines when the caller has read them already)."""
     if name not in PARSER_NAMES:
         raise ValueError(f"unknown parser {name!r}; known: {', '.join(PARSER_NAMES)}")
     module = importlib.import_module(f"helpers.sheets.{name}")
@@ -87,10 +88,10 @@ def parse_file(path: Path, *, parser: str, city: str) -> ParsedSheet:
     """Parse one raw file with the parser the manifest names for it; a sheet it cannot read is a SheetError.
 
     The format's landmarks are checked here, not in the parsers, so that tests can parse excerpts of a sheet."""
-    sheet_lines(path, parser, path.name)
+    lines = sheet_lines(path, parser, path.name)
     clear_caches()
     try:
-        sheet = get_parser(parser)(path, city=city, source_file=path.name)
+        sheet = get_parser(parser)(path, city=city, source_file=path.name, lines=lines)
     except SheetError:
         raise
     except (ValueError, KeyError, IndexError, UnicodeDecodeError) as exc:

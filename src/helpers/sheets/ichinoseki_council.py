@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from helpers.errors import SheetError
@@ -21,7 +21,7 @@ from helpers.non_counts import NonCountRule, non_count_at, non_count_rule, non_c
 from helpers.numbers import COUNTERS, Quantity, parse_quantity
 from helpers.raw_text import read_sheet_lines
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
-from helpers.text import CIRCLED_MARKERS, key, nfkc, split_cells, strip_html
+from helpers.text import CIRCLED_MARKERS, key, nfkc, per_parse_cache, split_cells, strip_html
 
 LEXICONS = Path(__file__).resolve().parents[1] / "lexicons"
 VALUE_CELLS = range(5, 9)
@@ -30,8 +30,12 @@ KUBUN = ("市民", "福祉事業者", "社協", "行政")
 """区分 values (the acting parties) that can slip into the 施策 columns."""
 
 _TAG = re.compile(r"<[^>]+>")
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[①-⑳]")
-_MARKER = re.compile(r"【(?P<dept>[^】]*)】|(?P<bullet>■|(?:(?<=[\s】])|^)・)")
+_TOKEN = re.compile(r"[\d①-⑳](?:(?<=\d)\d*(?:[.,]\d+)*)?")
+"""A digit run (``5,321``, ``4.11.30``) or a circled marker (①). The pattern opens with the first character of
+either (the rest of a digit run follows only a digit), so that a search can skip straight to the next one."""
+_MARKER = re.compile(r"【(?P<dept>[^】]*)】|(?P<bullet>■|・(?<![^\s】]・))")
+"""A 【課】 label, a ■, or a ・ at the start of the cell or after a space or a 】 (each branch opens with its mark,
+so that a search can skip straight to the next one)."""
 _LABEL_STOP = frozenset(" \t\u3000()（）、。:：■○●【】[]［］※「」『』,，・/")
 _TIME_UNITS = frozenset("年 月 日 日間 週 分 時間 カ月 か月 ヶ月 歳 期 号 頁 ページ 位 倍 点 km km2 km² %".split())
 COUNT_UNITS: tuple[str, ...] = tuple(c for c in COUNTERS if c not in _TIME_UNITS)
@@ -51,6 +55,17 @@ _SKIP_RULES: tuple[NonCountRule, ...] = (
 """Shared rules for numbers that are not values, in the order they are tried; anything left is 'no label'."""
 _FRONT_RULES: tuple[NonCountRule, ...] = non_count_rules("item_marker", "range")
 """Shared rules naming a number outside the tables; the rest is told by the words around it."""
+_OUTLINE_GOAL = re.compile(r"-\s*(\d+)\s+(.+?)\*\*")
+_BOLD = re.compile(r"\*\*.*?\*\*")
+_BRACKET_TO_END = re.compile(r"\s*[(（].*$")
+_DIGITS = re.compile(r"\d+")
+_OCR_BEFORE_NUMBER = re.compile(r"[^\s\d()]\(\d+\)")
+_CIRCLED_DIGIT = re.compile(r"[①-⑳]")
+_DIGITS_AND_BRACKETS = re.compile(r"[\d()（）]")
+_ERA_YEAR_AT_END = re.compile(rf"({ERA_PATTERN})\s*(\d+|元)\s*$")
+_DATE_OR_TIME_WORD = re.compile(r"年|月|日|\d+\.\d+|:\d\d")
+_COUNT_UNIT = re.compile("|".join(re.escape(u) for u in COUNT_UNITS))
+"""A count unit; the alternatives keep the order of COUNT_UNITS, so the longest match wins."""
 
 
 # ---------------------------------------------------------------- lexicons
@@ -83,6 +98,11 @@ class Rule:
 
     def cue_in(self, text_key: str) -> bool:
         return not self.cue or key(self.cue) in text_key
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """``match`` compiled (pattern and skip rows)."""
+        return re.compile(self.match)
 
 
 def _read_lexicon(name: str) -> list[dict[str, str]]:
@@ -143,10 +163,10 @@ def read_outline(lines: list[str], source_file: str) -> Outline:
         if line.startswith("#"):
             section = line.strip("# ").strip()
             continue
-        if section == "基本目標" and (m := re.match(r"-\s*(\d+)\s+(.+?)\*\*", line)):
+        if section == "基本目標" and (m := _OUTLINE_GOAL.match(line)):
             goal_names[int(m.group(1))] = m.group(2).strip()
         elif section == "施策展開の方向性" and line.startswith("- "):
-            policy_names.append(re.sub(r"\*\*.*?\*\*", "", line[2:]).strip())  # line 190: "… **新規**"
+            policy_names.append(_BOLD.sub("", line[2:]).strip())  # line 190: "… **新規**"
     if not policy_names and not goal_names:  # an extract without the outline (lines 173-197): lexicon names
         return Outline({n: names[0] for n, names in goals().items()}, tuple(p.name for p in policies()))
     if [p.name for p in policies()] != policy_names:
@@ -190,7 +210,7 @@ def read_header(cells: list[str], line: int, source_file: str) -> Table:
         year = parse_fiscal_year(text)
         if year is None:
             raise SheetError(source_file, line, f"header cell without 年度: {text!r}")
-        section = re.sub(r"\s*[(（].*$", "", text)  # line 227: "令和4年度事業 (事業名を入力)"
+        section = _BRACKET_TO_END.sub("", text)  # line 227: "令和4年度事業 (事業名を入力)"
         years[index] = (year, section)
     actual = [y for i, (y, s) in years.items() if "実績" in s]
     plan = [y for i, (y, s) in years.items() if "計画" in s]
@@ -247,14 +267,14 @@ def check_numbering(cells: list[str], policy: Policy, line: int, source_file: st
         text = nfkc(strip_html(cell)).strip()
         if not text:
             continue
-        numbers = {int(n) for n in re.findall(r"\d+", text)}
+        numbers = {int(n) for n in _DIGITS.findall(text)}
         if not numbers <= {policy.goal, policy.number}:
             raise SheetError(source_file, line, f"numbering {text!r} does not fit 施策 {policy.goal}-{policy.number}")
-        if re.search(r"[^\s\d()]\(\d+\)", text):  # line 230: 進(3); line 231: ワ(1)
+        if _OCR_BEFORE_NUMBER.search(text):  # line 230: 進(3); line 231: ワ(1)
             quirks.add("ocr", line, f"OCR junk before the 施策 number ({text!r}); number read from the brackets")
-        if re.fullmatch(r"[①-⑳]", strip_html(cell).strip()):  # line 282: ⑤ in the 基本目標 column
+        if _CIRCLED_DIGIT.fullmatch(strip_html(cell).strip()):  # line 282: ⑤ in the 基本目標 column
             quirks.add("circled", line, f"施策 number printed as a circled digit ({strip_html(cell).strip()})")
-        words = key(re.sub(r"[\d()（）]", "", text))
+        words = key(_DIGITS_AND_BRACKETS.sub("", text))
         if not words or len(words) <= 1:
             continue
         if words in KUBUN:  # line 338: 市民 in the 方向性 column, the 施策の展開 in col 3
@@ -337,18 +357,24 @@ class Item:
         return strip_html(self.raw).lstrip("■・ ").strip()
 
 
+def _blank(match: re.Match[str]) -> str:
+    return " " * (match.end() - match.start())
+
+
+@per_parse_cache
 def masked(line: str) -> str:
     """The line with HTML tags blanked out (same length, so offsets stay exact)."""
-    return _TAG.sub(lambda m: " " * len(m.group()), line)
+    return _TAG.sub(_blank, line)
 
 
-def cell_spans(line: str) -> list[tuple[int, int]]:
+@per_parse_cache
+def cell_spans(line: str) -> tuple[tuple[int, int], ...]:
     """Start and end offset of every tab-separated cell of a line."""
     spans, start = [], 0
     for cell in line.split("\t"):
         spans.append((start, start + len(cell)))
         start += len(cell) + 1
-    return spans
+    return tuple(spans)
 
 
 def canonical_department(printed: str) -> str:
@@ -482,7 +508,7 @@ def label_before(text: str, pos: int) -> tuple[str, int, int | None, int]:
     while i > 0 and text[i - 1] not in _LABEL_STOP and not text[i - 1].isdigit():
         i -= 1
     label, year = text[i:end], None
-    if label.startswith("年度") and (m := re.search(rf"({ERA_PATTERN})\s*(\d+|元)\s*$", text[:i])):
+    if label.startswith("年度") and (m := _ERA_YEAR_AT_END.search(text[:i])):
         year, label, i = era_to_gregorian(m.group(1), m.group(2)), label[2:], m.start()  # line 284: 令和4年度月額貸付者
     return label, i, year, value_start
 
@@ -493,13 +519,14 @@ def unit_after(text: str, pos: int) -> str:
     >>> unit_after("5団体)", 1), unit_after("12月頃", 2)
     ('団体', '')
     """
-    rest = text[pos:].lstrip(" \u3000")
-    return next((u for u in COUNT_UNITS if rest.startswith(u)), "")
+    unit = _COUNT_UNIT.match(text[pos:].lstrip(" \u3000"))
+    return unit.group() if unit else ""
 
 
 def _label_rule(label: str, text_key: str) -> Rule | None:
+    label_key = key(label)
     for rule in rules():
-        if rule.kind == "label" and key(rule.match) == key(label) and rule.cue_in(text_key):
+        if rule.kind == "label" and key(rule.match) == label_key and rule.cue_in(text_key):
             return rule
     return None
 
@@ -519,18 +546,30 @@ class ItemReader:
         self.source_file = source_file
         self.text = masked(line)[item.start : item.end]
         self.line = line
-        self.key = key(self.text)
         self.tokens = tokens_in(self.text, item.start)
         self.claims: dict[int, Claim] = {}
         self.candidates: list[Candidate] = []
-        self.zones: list[tuple[int, int, str]] = self._zones()
+
+    @cached_property
+    def key(self) -> str:
+        """Comparison key of the item's text (for the crosswalk's cues and labels)."""
+        return key(self.text)
+
+    @cached_property
+    def zones(self) -> list[tuple[int, int, str]]:
+        """Footnote and breakdown spans of the item's text."""
+        return self._zones()
 
     def _rel(self, absolute: int) -> int:
         return absolute - self.item.start
 
     def _zones(self) -> list[tuple[int, int, str]]:
         """Footnotes on brackets and 内訳 runs (line 284): their numbers belong to a total's note."""
-        zones = [(m.start(), m.end(), "footnote") for m in _FOOTNOTE.finditer(self.text)]
+        zones: list[tuple[int, int, str]] = []
+        if "内は" in self.text:  # every footnote says ( )内は…
+            zones += [(m.start(), m.end(), "footnote") for m in _FOOTNOTE.finditer(self.text)]
+        if "内訳" not in self.text:
+            return zones
         for m in _BREAKDOWN.finditer(self.text):
             mark = self.text.find("※", m.end())
             stops = [z[0] for z in zones if z[0] > m.start()] + ([mark] if mark >= 0 else []) + [len(self.text)]
@@ -548,6 +587,8 @@ class ItemReader:
 
     def read(self) -> None:
         """Patterns first, then labelled counts, then notes for brackets and breakdowns, then skips."""
+        if not self.tokens:
+            return  # no number to read or account for
         self.read_patterns()
         self.read_labels()
         self.attach_notes()
@@ -571,10 +612,10 @@ class ItemReader:
         for rule in rules():
             if rule.kind not in ("pattern", "skip") or not rule.cue_in(self.key):
                 continue
-            for m in re.finditer(rule.match, self.text):
+            for m in rule.pattern.finditer(self.text):
                 start, end = m.span("v")
                 free = self._free(start, end)
-                if not free or len(free) != len(tokens_in(m.group("v"), 0)):
+                if not free or len(free) != len(_TOKEN.findall(m.group("v"))):
                     continue
                 if rule.kind == "skip":  # line 282: 同意した1,598人のうち… repeats the figure before it
                     for token in free:
@@ -672,9 +713,11 @@ class ItemReader:
 # ---------------------------------------------------------------- notes that need the whole file
 
 
-def _bigrams(text: str) -> set[str]:
+@per_parse_cache
+def _bigrams(text: str) -> frozenset[tuple[str, str]]:
+    """Every pair of neighbouring characters of the text's comparison key."""
     compact = key(text)
-    return {compact[i : i + 2] for i in range(len(compact) - 1)}
+    return frozenset(itertools.pairwise(compact))
 
 
 def containment(part: str, whole: str) -> float:
@@ -837,7 +880,7 @@ def _front_reason(section: str, line: str, token: Token) -> str:
     span = non_count_at(line, token.start, _FRONT_RULES)
     if span is not None:
         kind = span.reason
-    elif re.search(r"年|月|日|\d+\.\d+|:\d\d", around):
+    elif _DATE_OR_TIME_WORD.search(around):
         kind = "date, time or period"
     else:
         kind = "numbering or reference"
@@ -850,10 +893,12 @@ def front_matter_coverage(
     """Numbers outside the tables (agenda, roster, 設置要綱, outline, page titles): skipped, never values."""
     items: list[tuple[int, int, CoverageItem]] = []
     section = "agenda (次第)"
+    first_table_line = min(table_lines, default=None)
     for n, line in enumerate(lines, start=1):
         if n in table_lines:
             continue
-        section = _front_section(line, section) if n < min(table_lines, default=n + 1) else "page title or note"
+        before_tables = first_table_line is None or n < first_table_line
+        section = _front_section(line, section) if before_tables else "page title or note"
         where = "page title (計画期間)" if "計画期間" in line else section  # line 233: never a year of a value
         for token in tokens_in(line, 0):
             reason = _front_reason(where, line, token)
@@ -983,9 +1028,9 @@ def _skip_quirks(quirks: Quirks, coverage: list[tuple[int, int, CoverageItem]]) 
                 quirks.add(f"skip-{word}", item.source_line, text)
 
 
-def parse(path: Path, *, city: str, source_file: str) -> ParsedSheet:
+def parse(path: Path, *, city: str, source_file: str, lines: list[str] | None = None) -> ParsedSheet:
     """Parse the council papers: two 実績/計画 tables of 施策 blocks with 【課】 ■ bullets."""
-    lines = read_sheet_lines(path, source_file)
+    lines = read_sheet_lines(path, source_file) if lines is None else lines
     quirks = Quirks()
     outline = read_outline(lines, source_file)
     blocks = read_blocks(lines, source_file, quirks)

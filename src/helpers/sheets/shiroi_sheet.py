@@ -16,7 +16,7 @@ from helpers.non_counts import non_count_rule, non_count_spans
 from helpers.numbers import NUMBER_PATTERN, is_no_value
 from helpers.raw_text import read_sheet_lines
 from helpers.records import Activity, CoverageItem, Evaluation, MeasureListing, Observation, ParsedSheet
-from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, split_cells
+from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, per_parse_cache, split_cells
 
 ALIGNMENTS_CSV = Path(__file__).resolve().parent.parent / "lexicons" / "shiroi_sheet_alignments.csv"
 """Cells whose values are aligned by order only because the block's own comment confirms each value."""
@@ -59,6 +59,15 @@ _PLAN_WORDS = re.compile(
     r"(?:^|、)(?:今後|引き続き|次年度)|ていく。?$|ていきたい|(?:目指す|努める|予定)。?$|考えている"
 )
 """A comment item speaks of what will be done (``今後も…していく。``); ``今後の活動に役立てていただいた`` does not."""
+_BLOCK_NO = re.compile(r"\d+")
+_GROSS_BASIS = re.compile(r"延べ|延(?:件数|人数|数)")
+_NET_BASIS = re.compile(r"(?<![施])実(?:件数|人数|数)")
+_NUMBERS_ONLY = re.compile("n+")
+_LABELLED_NUMBERS = re.compile("(tn)+")
+_TOTAL_AND_PARTS = re.compile("n(tn)+")
+_AFTER_SENTENCE = re.compile(r"(?<=。)")
+_DEPARTMENT_SEPARATOR = re.compile(r"[、,]")
+_COMMENT_ITEM_BREAK = re.compile(r"(?<=。)\s*|\s+")
 _LABEL_TOKENS = re.compile(
     r"(?P<pos>[(（]?(?:上段|中段|下段)[)）]?\s*[:：]?)"
     r"|(?P<since>[RＲ]\s*[0-9０-９]{1,2}\s*[~～〜]\s*[:：]?)"
@@ -314,9 +323,9 @@ def _read_blocks(state: _State) -> None:
             columns, block = _header_columns(cells), None
         elif first.startswith("評価の凡例"):
             state.quirk("repeated 評価の凡例 line skipped", number)  # line 16
-        elif key(line) in MARKER_LINES:
+        elif not first[:1].isdigit() and key(line) in MARKER_LINES:  # a line opening with its No. is no marker
             state.quirk(MARKER_LINES[key(line)], number)  # lines 28, 551
-        elif columns is not None and re.fullmatch(r"\d+", first) and len(cells) > columns["year"]:
+        elif columns is not None and _BLOCK_NO.fullmatch(first) and len(cells) > columns["year"]:
             block = _new_block(cells, columns, context, number)
             state.blocks.append(block)
             _read_line_of_block(state, block, cells, columns, number)
@@ -394,12 +403,13 @@ def _labels_for(labels: list[_Label], year: int) -> list[_Label]:
     return [label for label in labels if label.period.covers(year)]
 
 
+@per_parse_cache
 def _count_basis(label: str) -> str:
     """延べ / 実 / 累計 when the label states it (``延べ相談件数``, ``相談実件数``); ``実施`` is not 実."""
     text = nfkc(label)
-    if re.search(r"延べ|延(?:件数|人数|数)", text):
+    if _GROSS_BASIS.search(text):
         return "延べ"
-    if re.search(r"(?<![施])実(?:件数|人数|数)", text):
+    if _NET_BASIS.search(text):
         return "実"
     if "累計" in text:
         return "累計"
@@ -420,8 +430,11 @@ class _Shape:
     markers: list[_Num] = field(default_factory=list)
 
 
+@per_parse_cache
 def _comparable(raw: str) -> str:
     """Per-character NFKC where it keeps the length, so offsets in the result are offsets in ``raw``."""
+    if raw.isascii():
+        return raw  # ASCII is its own NFKC form and holds no item marker
     out = []
     for char in raw:
         if char in CIRCLED_MARKERS:
@@ -460,13 +473,13 @@ def _shape(raw: str, base: int) -> _Shape:
     _add_text_piece(pieces, raw, text, cursor, len(raw))
     kinds = "".join(kind for kind, _, _ in pieces)
     labels = [(piece, base + start) for kind, piece, start in pieces if kind == "t"]
-    if re.fullmatch("n+", kinds):
+    if _NUMBERS_ONLY.fullmatch(kinds):
         return _Shape("plain", numbers, markers=markers)
     if kinds == "nt":
         return _Shape("value_text", numbers, labels, labels[0][0], markers)
-    if re.fullmatch("(tn)+", kinds):
+    if _LABELLED_NUMBERS.fullmatch(kinds):
         return _Shape("labelled", numbers, labels, markers=markers)
-    if re.fullmatch("n(tn)+", kinds):
+    if _TOTAL_AND_PARTS.fullmatch(kinds):
         return _Shape("total_parts", numbers, labels, markers=markers)
     return _Shape("unknown", numbers, labels, markers=markers)
 
@@ -836,7 +849,9 @@ def _mark_label_breaks(state: _State, block: _Block, labels: list[_Label], cands
 def _mark_comment_breaks(state: _State, block: _Block, cands: list[_Cand]) -> None:
     """``2年度、3年度の相談延数は相談人数としていたが、4年度からは相談件数に変更した`` (line 53)."""
     comment = nfkc(clean_cell(block.comment))
-    for sentence in re.split(r"(?<=。)", comment):
+    for sentence in _AFTER_SENTENCE.split(comment):
+        if "としていたが" not in sentence:
+            continue  # no definition change without its words (and the search is slow on long sentences)
         match = _DEFINITION_CHANGE.search(sentence)
         if not match:
             continue
@@ -858,6 +873,8 @@ def _mark_comment_breaks(state: _State, block: _Block, cands: list[_Cand]) -> No
 def _mark_comment_basis(state: _State, block: _Block, cands: list[_Cand]) -> None:
     """The comment of line 480 says 延べ34人 for the report year's figure: count_basis 延べ."""
     comment = nfkc(clean_cell(block.comment))
+    if "延べ" not in comment:
+        return
     for cand in cands:
         if cand.fiscal_year != state.report_year or cand.value is None or cand.count_basis:
             continue
@@ -913,7 +930,7 @@ def _note_difference(state: _State, original: _Block, row: _Row, num: _Num, coun
 
 
 def _departments(block: _Block) -> set[str]:
-    return {d.strip() for d in re.split(r"[、,]", block.department) if d.strip()}
+    return {d.strip() for d in _DEPARTMENT_SEPARATOR.split(block.department) if d.strip()}
 
 
 def _fold_shared_figures(state: _State) -> None:
@@ -1024,7 +1041,7 @@ def _evaluations(state: _State, block: _Block, rows: list[_Row]) -> list[Evaluat
 
 def split_items(text: str) -> list[str]:
     """Sentences and line-separated items of a comment cell (``。`` or the spaces left by ``<br>``)."""
-    return [piece for piece in re.split(r"(?<=。)\s*|\s+", clean_cell(text)) if piece]
+    return [piece for piece in _COMMENT_ITEM_BREAK.split(clean_cell(text)) if piece]
 
 
 def _activities(state: _State, block: _Block, known: set[str], is_repeat: bool) -> list[Activity]:
@@ -1094,9 +1111,9 @@ def _quirk_lines(state: _State) -> list[str]:
     ]
 
 
-def parse(path: Path, *, city: str, source_file: str) -> ParsedSheet:
+def parse(path: Path, *, city: str, source_file: str, lines: list[str] | None = None) -> ParsedSheet:
     """Read one 白井市 進行管理シート into observations, listings, evaluations, activities and coverage."""
-    lines = read_sheet_lines(path, source_file)
+    lines = read_sheet_lines(path, source_file) if lines is None else lines
     era, report_year = _title_era(lines)
     state = _State(city=city, source_file=source_file, era=era, report_year=report_year, lines=lines)
     _read_blocks(state)

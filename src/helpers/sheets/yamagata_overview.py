@@ -47,6 +47,13 @@ _COVER_RULES: tuple[NonCountRule, ...] = (
 )
 """Numbers on the slides that are not observations, in the order they are tried: shared rules and the deck's own."""
 _HEADING = re.compile(r"^\s*[★○]|^\s*山形市の概要\s*$")
+_DOCUMENT_DATE = re.compile(rf"[(（]\s*(?P<date>{_DATE.pattern})\s*現在\s*[)）]")
+_INDENTED_ITEM = re.compile(r"^\s+-")
+_NARRATIVE = re.compile(rf"。|⇒|^[-*]|[(（]{ERA_YEAR_PATTERN}")
+_ITEM_BULLET = re.compile(r"^[-*]\s*(?:・)?")
+_COUNTER_AFTER = re.compile(r"\s?(?:km²|km2|場所|[人校施設地区拠点%])+")
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+_LEADING_BULLETS = re.compile(r"^[\s\-・]+")
 _PLAN_WORDS = re.compile(r"目指|予定|将来")
 UNDATED = "undated profile figure"
 
@@ -86,7 +93,7 @@ def date_fiscal_year(match: re.Match[str]) -> int:
 def document_fiscal_year(lines: list[str]) -> tuple[int | None, str]:
     """The fiscal year of the document's own date (``（令和5年4月1日現在）`` on the profile slide), if printed."""
     for line in lines:
-        match = re.search(rf"[(（]\s*(?P<date>{_DATE.pattern})\s*現在\s*[)）]", nfkc(line))
+        match = _DOCUMENT_DATE.search(nfkc(line))
         if match:
             inner = _DATE.search(match.group("date"))
             assert inner is not None
@@ -146,7 +153,7 @@ class _Parser:
     def _profile(self, line: str, number: int) -> list[_Span]:
         """Line 13: the 人口 item carries the slide's date; its indented sub-items (lines 14-15) share it."""
         text = nfkc(line)
-        indented = bool(re.match(r"^\s+-", line))
+        indented = bool(_INDENTED_ITEM.match(line))
         date = _DATE.search(text)
         if not indented:
             self.state.dated_parent = (date_fiscal_year(date), date.group()) if date else None
@@ -249,11 +256,11 @@ class _Parser:
 
     def _activity(self, text: str, number: int) -> None:
         """Narrative lines of the project slides, dated by the year they name or else by the document date."""
-        if not self.state.measure_id or not re.search(rf"。|⇒|^[-*]|[(（]{ERA_YEAR_PATTERN}", text):
+        if not self.state.measure_id or not _NARRATIVE.search(text):
             return
         if _PERIOD.search(nfkc(text)) and "。" not in text:
             return  # line 48: a plan title with its period (R3～R7), not a narrative item
-        item = re.sub(r"^[-*]\s*(?:・)?", "", text).strip()
+        item = _ITEM_BULLET.sub("", text).strip()
         date = _DATE.search(nfkc(item))
         years = parse_fiscal_years(item)
         if date:
@@ -304,20 +311,20 @@ def _overlaps(spans: list[_Span], start: int, end: int) -> bool:
 
 def _token_end(text: str, end: int) -> int:
     """Extend a bare number over the counter that follows it (``30.7%``, ``14 場所``, ``381.58km²``)."""
-    match = re.match(r"\s?(?:km²|km2|場所|[人校施設地区拠点%])+", text[end:])
+    match = _COUNTER_AFTER.match(text[end:])
     return end + match.end() if match else end
 
 
 def _profile_label(before: str) -> str:
     """The label of a profile figure: the words before its number, minus bullets and the date bracket."""
-    text = re.sub(r"[(（][^()（）]*[)）]", "", nfkc(before))
-    text = re.sub(r"^[\s\-・]+", "", text).strip(" :：・-")
+    text = _BRACKETED.sub("", nfkc(before))
+    text = _LEADING_BULLETS.sub("", text).strip(" :：・-")
     return text
 
 
-def parse(path: Path, *, city: str, source_file: str) -> ParsedSheet:
+def parse(path: Path, *, city: str, source_file: str, lines: list[str] | None = None) -> ParsedSheet:
     """Read the overview slides into observations (profile, hub series), listings, activities and coverage."""
-    lines = read_sheet_lines(path, source_file)
+    lines = read_sheet_lines(path, source_file) if lines is None else lines
     sheet = ParsedSheet(source_file=source_file)
     parser = _Parser(lines, city, source_file, load_headings(), sheet)
     parser.run()

@@ -11,13 +11,21 @@ import csv
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from helpers.fiscal_years import ERA_YEAR_PATTERN, parse_fiscal_year
-from helpers.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rule, non_count_rules
+from helpers.non_counts import (
+    NonCountRule,
+    NonCountSpan,
+    covering_span,
+    non_count_rule,
+    non_count_rules,
+    non_count_spans,
+)
 from helpers.numbers import COUNTERS, NO_VALUE_MARKERS, WIDE_NUMBER_PATTERN, parse_quantity
 from helpers.raw_text import read_sheet_lines
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
-from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, split_cells, strip_html
+from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, per_parse_cache, split_cells, strip_html
 
 LEXICONS = Path(__file__).resolve().parent.parent / "lexicons"
 DEPARTMENTS_CSV = LEXICONS / "yamagata_progress_departments.csv"
@@ -65,6 +73,24 @@ _REFERENCE = re.compile(
     rf"[(（]参考[)）]\s*(?P<label>[^\s(（:：]+?)\s+(?P<pairs>(?:{ERA_YEAR_PATTERN}\s*[:：]\s*[\d.,]+%?\s*)+)"
 )
 _REFERENCE_PAIR = re.compile(rf"(?P<year>{ERA_YEAR_PATTERN})\s*[:：]\s*(?P<value>[\d.,]+%?)")
+_COUNTER_WORD = re.compile("|".join(re.escape(c) for c in COUNTERS))
+"""A counter word; the alternatives keep the order of COUNTERS, so the longest match wins (千円 before 円)."""
+_WORD = re.compile(r"\S+")
+_DIGIT = re.compile(r"\d")
+_WRAP_SPACE = re.compile(r"(?<=[^\x00-\x7f()])\s+|\s+(?=[^\x00-\x7f()])|(?<=[()])\s+|\s+(?=[()])")
+"""Spaces a line wrap leaves next to a Japanese character or a bracket."""
+_BRACKETED = re.compile(r"[(（].*[)）]")
+_BRACKETED_DEPARTMENT = re.compile(r"[(（]\s*(.+?)\s*[)）]")
+_DEPARTMENT_SEPARATORS = re.compile(r"[、,・\s]+")
+_DEPARTMENT_NAME = re.compile(r"[^、,・\s]+")
+"""A run between department separators."""
+_OPENING_DEPARTMENT = re.compile(r"\s*[(（]([^()（）]+)[)）]\s*(.*)", re.S)
+_ASCII_BRACKETED = re.compile(r"\((.+)\)")
+_GROSS_BASIS = re.compile(r"延|述べ")
+_NET_BASIS = re.compile(r"実人数|実利用者|実人員")
+_BARE_VALUE = re.compile(rf"(?:{WIDE_NUMBER_PATTERN})\s*\S{{0,3}}")
+_PARAGRAPH_BREAK = re.compile(r"</?p>|<ul[^>]*>|</ul>|<br\s*/?>")
+_BEFORE_NOTE_MARK = re.compile(r"\s+(?=※)")
 
 
 @dataclass(frozen=True)
@@ -100,6 +126,17 @@ class Token:
     trailing: str = ""
     no_value: bool = False
     frequency: bool = False
+
+
+class _CellText(NamedTuple):
+    """A value cell with its tags blanked (offsets unchanged), and where its brackets and non-value numbers stand."""
+
+    masked: str
+    brackets: list[tuple[int, int]]
+    side: list[NonCountSpan]
+    """Spans of the shared rules for numbers that are not values (``_SIDE_RULES``)."""
+    frequency: list[NonCountSpan]
+    """Spans of frequency wording (``年2回``)."""
 
 
 @dataclass
@@ -196,11 +233,11 @@ def measure_key(text: str) -> str:
     return key(text).lstrip("・")
 
 
+@per_parse_cache
 def indicator_name(text: str) -> str:
     """Readable indicator label: NFKC, bullets dropped, spaces left by line wraps between Japanese words removed."""
-    text = nfkc(clean_cell(text)).strip().lstrip("・").strip()
-    text = re.sub(r"\s+", " ", text)
-    return re.sub(r"(?<=[^\x00-\x7f()])\s+|\s+(?=[^\x00-\x7f()])|(?<=[()])\s+|\s+(?=[()])", "", text)
+    text = nfkc(clean_cell(text)).strip().lstrip("・")
+    return _WRAP_SPACE.sub("", " ".join(text.split()))
 
 
 def measure_name(text: str) -> str:
@@ -214,10 +251,13 @@ def measure_name(text: str) -> str:
 def department_parts(text: str, departments: dict[str, str]) -> list[str] | None:
     """Departments a cell names (``生活福祉課 他`` → ``['生活福祉課', '他']``); None if it is not a 関連課 cell."""
     text = clean_cell(text)
-    bracket = re.fullmatch(r"[(（]\s*(.+?)\s*[)）]", text)
+    bracket = _BRACKETED_DEPARTMENT.fullmatch(text)
     if bracket:
         text = bracket.group(1)
-    parts = [p for p in re.split(r"[、,・\s]+", text) if p]
+    first = _DEPARTMENT_NAME.search(text)
+    if first and first.group() != "他" and first.group() not in departments:
+        return None  # most cells are sentences, whose first word names no department
+    parts = [p for p in _DEPARTMENT_SEPARATORS.split(text) if p]
     names = [p for p in parts if p != "他"]
     if not names or any(p not in departments for p in names):
         return None
@@ -226,7 +266,7 @@ def department_parts(text: str, departments: dict[str, str]) -> list[str] | None
 
 def bracket_department(text: str, departments: dict[str, str]) -> tuple[list[str], str] | None:
     """Departments opening a 実施状況 text (``(生活福祉課) …``) and the rest of the text, or None."""
-    match = re.match(r"\s*[(（]([^()（）]+)[)）]\s*(.*)", clean_cell(text), re.S)
+    match = _OPENING_DEPARTMENT.match(clean_cell(text))
     if not match or not match.group(2).strip():
         return None
     parts = department_parts(match.group(1), departments)
@@ -245,21 +285,27 @@ def _sentence(text: str) -> bool:
 
 def layout(cells: list[str], departments: dict[str, str], n_values: int = 2) -> Layout | None:
     """Locate 関連課, 実施状況, 取組内容, the value cells and 備考 in one data row, whatever its shift."""
-    clean = [clean_cell(c) for c in cells] + [""] * (n_values + 6)
+    return _locate([clean_cell(c) for c in cells] + [""] * (n_values + 6), len(cells), departments, n_values)
+
+
+def _locate(clean: list[str], width: int, departments: dict[str, str], n_values: int) -> Layout | None:
+    """``layout`` of a row whose cells are already cleaned (and padded with empty cells on the right)."""
     dept = next((i for i, c in enumerate(clean) if c and department_parts(c, departments)), None)
-    text = next((i for i, c in enumerate(clean) if c and bracket_department(c, departments)), None)
-    if dept is not None and (text is None or dept < text):
+    # the row is anchored on its 関連課 unless a (課名) text stands before it, so the cells after it need no look
+    before_dept = clean if dept is None else clean[:dept]
+    text = next((i for i, c in enumerate(before_dept) if c and bracket_department(c, departments)), None)
+    if dept is not None and text is None:
         measure = _measure_cell(clean, dept)
         if clean[dept + 1] and not _sentence(clean[dept + 1]) and _sentence(clean[dept + 2]):
             # line 305: the 取組内容 stands before the 実施状況 sentence
-            return _layout("label-before-text", dept, dept + 2, dept + 1, dept + 3, n_values, len(cells), measure)
+            return _layout("label-before-text", dept, dept + 2, dept + 1, dept + 3, n_values, width, measure)
         if _text_missing(clean, dept):
             # line 131: no 実施状況 cell; the 取組内容 and the values move one column left
-            return _layout("no-text", dept, None, dept + 1, dept + 2, n_values, len(cells), measure)
-        return _layout("standard", dept, dept + 1, dept + 2, dept + 3, n_values, len(cells), measure)
+            return _layout("no-text", dept, None, dept + 1, dept + 2, n_values, width, measure)
+        return _layout("standard", dept, dept + 1, dept + 2, dept + 3, n_values, width, measure)
     if text is not None:
         # line 10: a continuation row whose 実施状況 opens with (生活福祉課…); 事業名 and 関連課 are inherited
-        return _layout("text-anchored", None, text, text + 1, text + 2, n_values, len(cells), None)
+        return _layout("text-anchored", None, text, text + 1, text + 2, n_values, width, None)
     return None
 
 
@@ -283,24 +329,27 @@ def _measure_cell(clean: list[str], dept: int) -> int | None:
 
 def _text_missing(clean: list[str], dept: int) -> bool:
     first, second, far = clean[dept + 1], clean[dept + 2], clean[dept + 4]
-    return (
-        bool(first) and not _sentence(first) and len(first) < 40 and bool(re.search(r"\d", second)) and _sentence(far)
-    )
+    return bool(first) and not _sentence(first) and len(first) < 40 and bool(_DIGIT.search(second)) and _sentence(far)
 
 
 # ---------------------------------------------------------------- value cells
 
 
+def _blank(match: re.Match[str]) -> str:
+    return " " * (match.end() - match.start())
+
+
+@per_parse_cache
 def _mask(cell: str) -> str:
-    return _TAG.sub(lambda m: " " * len(m.group()), cell)
+    return _TAG.sub(_blank, cell)
 
 
 def _counter_at(text: str, pos: int) -> tuple[str, int]:
     """The counter word starting at ``pos`` (one space allowed before it) and where it ends."""
     for start in (pos, pos + 1) if pos < len(text) and text[pos] == " " else (pos,):
-        for counter in COUNTERS:
-            if text.startswith(counter, start):
-                return counter, start + len(counter)
+        counter = _COUNTER_WORD.match(text, start)
+        if counter:
+            return counter.group(), counter.end()
     return "", pos
 
 
@@ -313,14 +362,15 @@ def tokenize_value_cell(raw: str) -> CellTokens:
     masked = _mask(raw)
     cell = CellTokens(raw=raw)
     brackets = [(m.start(), m.end()) for m in _BRACKET.finditer(masked)]
+    text = _CellText(masked, brackets, non_count_spans(masked, _SIDE_RULES), non_count_spans(masked, _FREQUENCY))
     pending = ""
-    for word in re.finditer(r"\S+", masked):
+    for word in _WORD.finditer(masked):
         start, end = word.start(), word.end()
         while start < end and masked[start] == "・":
             start += 1
         if start == end:
             continue
-        pending = _read_word(cell, masked, start, end, brackets, pending)
+        pending = _read_word(cell, text, start, end, pending)
     if pending.strip() and cell.tokens:
         cell.tokens[-1].trailing = pending.strip()
     if not cell.tokens:
@@ -337,19 +387,19 @@ def tokenize_value_cell(raw: str) -> CellTokens:
     return cell
 
 
-def _read_word(
-    cell: CellTokens, masked: str, start: int, end: int, brackets: list[tuple[int, int]], pending: str
-) -> str:
+def _read_word(cell: CellTokens, text: _CellText, start: int, end: int, pending: str) -> str:
+    masked, brackets = text.masked, text.brackets
     word = masked[start:end]
     last = cell.tokens[-1] if cell.tokens else None
     if word[0] in CIRCLED_MARKERS or (start, end) in brackets:
         # line 44: 1団体 ①山形市内… — the marker and the names are a note; line 76: 24回 (毎月2回)
         for atom in _ATOM.finditer(word):
-            cell.side.append((atom.group(), _side_reason(masked, start + atom.start(), brackets) or "item name"))
+            cell.side.append((atom.group(), _side_reason(text, start + atom.start()) or "item name"))
         if last is not None:
             last.notes.append(word)
         return pending
-    if nfkc(word) in _NO_VALUE or (nfkc(word)[0] in "—ー-―‐－" and any(s == start + 1 for s, _ in brackets)):
+    normalized = nfkc(word)
+    if normalized in _NO_VALUE or (normalized[0] in "—ー-―‐－" and any(s == start + 1 for s, _ in brackets)):
         # line 38: ー（新型コロナウイルス感染症拡大防止のため中止）
         cell.tokens.append(Token(start, end, stop=end, no_value=True, notes=[word], prefix=pending.strip()))
         for atom in _ATOM.finditer(word):
@@ -357,13 +407,13 @@ def _read_word(
         return ""
     cursor = start
     for atom in _ATOM.finditer(masked, start, end):
-        reason = _side_reason(masked, atom.start(), brackets)
+        reason = _side_reason(text, atom.start())
         if reason:
             cell.side.append((atom.group(), reason))
             continue
         if atom.start() < cursor:
             continue
-        token = _quantity_token(masked, atom, end, brackets)
+        token = _quantity_token(text, atom, end)
         token.prefix = (pending + " " + masked[cursor : atom.start()]).strip()
         pending = ""
         cell.tokens.append(token)
@@ -373,25 +423,26 @@ def _read_word(
     return (pending + " " + masked[cursor:end]).strip()
 
 
-def _side_reason(masked: str, pos: int, brackets: list[tuple[int, int]]) -> str:
-    reason = non_count_reason(masked, pos, _SIDE_RULES)
-    if reason is not None:
-        return reason
-    if any(s < pos < e for s, e in brackets):
+def _side_reason(text: _CellText, pos: int) -> str:
+    span = covering_span(text.side, pos)
+    if span is not None:
+        return span.reason
+    if any(s < pos < e for s, e in text.brackets):
         return "parenthesised note"
-    word_start = masked.rfind(" ", 0, pos) + 1
-    if masked[word_start : word_start + 1] in CIRCLED_MARKERS:
+    word_start = text.masked.rfind(" ", 0, pos) + 1
+    if text.masked[word_start : word_start + 1] in CIRCLED_MARKERS:
         return "item name"
     return ""
 
 
-def _quantity_token(masked: str, atom: re.Match[str], word_end: int, brackets: list[tuple[int, int]]) -> Token:
+def _quantity_token(text: _CellText, atom: re.Match[str], word_end: int) -> Token:
+    masked = text.masked
     counter, stop = _counter_at(masked, atom.end())
     verb = next((v for v in _VERBS if masked.startswith(v, stop)), "")
     stop += len(verb)
     token = Token(atom.start(), stop, stop=stop, number=atom.group(), unit=counter, verb=verb)
-    token.frequency = non_count_at(masked, atom.start(), _FREQUENCY) is not None
-    bracket = next(((s, e) for s, e in brackets if s == stop and e <= word_end), None)
+    token.frequency = covering_span(text.frequency, atom.start()) is not None
+    bracket = next(((s, e) for s, e in text.brackets if s == stop and e <= word_end), None)
     if bracket:
         # line 19: 5,028人（累計登録者数） — the bracket right after the counter qualifies the value
         token.notes.append(masked[bracket[0] : bracket[1]])
@@ -409,6 +460,7 @@ def token_quantity(token: Token) -> tuple[float | None, str, str]:
     return quantity.value, quantity.unit, quantity.note
 
 
+@per_parse_cache
 def _prefix_parts(prefix: str) -> tuple[str, str, str]:
     """Split a sub-label into (label, count basis, year note): ``(家賃補助戸数)令和4年度`` → label and year."""
     text = _PERIOD_WORD.sub("", nfkc(prefix))
@@ -422,7 +474,7 @@ def _prefix_parts(prefix: str) -> tuple[str, str, str]:
             stripped = stripped[: -len(word)]
             break
     label = stripped.strip(" 、:：・を")
-    bracket = re.fullmatch(r"\((.+)\)", label)
+    bracket = _ASCII_BRACKETED.fullmatch(label)
     return (bracket.group(1) if bracket else label), basis, year
 
 
@@ -442,9 +494,9 @@ def label_basis(name: str) -> str:
     """Count basis stated in an indicator label (延べ, 累計, 実)."""
     if "累計" in name:
         return "累計"
-    if re.search(r"延|述べ", name):
+    if _GROSS_BASIS.search(name):
         return "延べ"
-    if re.search(r"実人数|実利用者|実人員", name):
+    if _NET_BASIS.search(name):
         return "実"
     return ""
 
@@ -455,14 +507,15 @@ def label_basis(name: str) -> str:
 def labels_for(raw_label: str, crosswalk: dict[str, list[Label]], n_tokens: int) -> tuple[list[Label], bool]:
     """Indicator slots of a 取組内容 cell and whether they are explicit (a bulleted list or the crosswalk)."""
     text = clean_cell(raw_label)
-    if label_key(text) in crosswalk:
-        return crosswalk[label_key(text)], True
-    bullets = [b for b in _BULLET_SPLIT.split(text) if b.strip()]
+    slots = crosswalk.get(label_key(text))
+    if slots is not None:
+        return slots, True
+    bullets = [b for b in _bullets(text) if b.strip()]
     if len(bullets) > 1:
         return [Label(indicator_name(b)) for b in bullets], True
     words: list[str] = []
     for w in text.split():
-        if words and re.fullmatch(r"[(（].*[)）]", w):
+        if words and _BRACKETED.fullmatch(w):
             words[-1] += w  # line 262: 相談件数 （障がい者）
         else:
             words.append(w)
@@ -594,6 +647,8 @@ class _Parser:
     crosswalk: dict[str, list[Label]]
     ctx: _Context = field(default_factory=_Context)
     measures: dict[str, _Measure] = field(default_factory=dict)
+    measure_names: dict[str, str] = field(default_factory=dict)
+    """measure_id → the name of the first measure registered under it."""
 
     def run(self) -> None:
         skip_next = False
@@ -649,10 +704,10 @@ class _Parser:
     # ------------------------------------------------------------ rows
 
     def _row(self, cells: list[str], number: int) -> None:
-        lay = layout(cells, self.departments, len(self.ctx.years))
+        clean = [clean_cell(c) for c in cells] + [""] * 12
+        lay = _locate(clean, len(cells), self.departments, len(self.ctx.years))
         if lay is None:
             raise ValueError(f"line {number}: cannot place the cells of this row")
-        clean = [clean_cell(c) for c in cells] + [""] * 12
         if clean[0] and clean[0][0] in CIRCLED_MARKERS:
             policy_no = CIRCLED_MARKERS.index(clean[0][0]) + 1
             if policy_no <= self.ctx.policy_no:
@@ -679,7 +734,7 @@ class _Parser:
     def _row_department(self, clean: list[str], lay: Layout, number: int) -> str:
         if lay.dept is not None:
             parts = department_parts(clean[lay.dept], self.departments) or []
-            if re.fullmatch(r"[(（].*[)）]", clean[lay.dept]):
+            if _BRACKETED.fullmatch(clean[lay.dept]):
                 # line 304: (保険総務課) alone where the 関連課 stands
                 self.book.quirk("a department alone in brackets opens a continuation row", number)
             return department_text(parts)
@@ -688,7 +743,7 @@ class _Parser:
     def _measures(self, clean: list[str], lay: Layout, dept: str, number: int) -> list[tuple[str, str]]:
         """(measure_id, department) of each 事業 the row reports, registering new listings."""
         cell = clean[lay.measure] if lay.measure is not None else ""
-        if not cell or re.fullmatch(r"[(（].*[)）]", cell):
+        if not cell or _BRACKETED.fullmatch(cell):
             if cell:
                 # line 288: (情報のバリアフリー化、…) under the 事業名 above, with its own 関連課
                 self.book.quirk("a bracketed 事業名 cell continues the 事業 above with another department", number)
@@ -721,6 +776,7 @@ class _Parser:
             measure_id = f"{ID_PREFIX}-{place[0]}-{place[1]}-{place[2]}-{self.ctx.listings[place]}"
             known = _Measure(measure_id, self.names.get(k, name), number)
             self.measures[k] = known
+            self.measure_names.setdefault(measure_id, known.name)
         elif measure_key(name) != k or measure_key(name) != measure_key(known.name):
             self.book.quirk("one project printed under variant names (the lexicon maps them to one 事業)", number)
         self.book.sheet.measures.append(
@@ -743,7 +799,7 @@ class _Parser:
         return known.measure_id
 
     def _measure_label(self, measure_id: str) -> str:
-        return next(m.name for m in self.measures.values() if m.measure_id == measure_id)
+        return self.measure_names[measure_id]
 
     # ------------------------------------------------------------ activities
 
@@ -1017,6 +1073,8 @@ class _Parser:
 
     def _target(self, text: str, raw_text: str, measure_id: str, dept: str, number: int) -> None:
         """Line 143: ``令和4年度は新規相談件数について、目標値240件`` — a target stated in the 実施状況 text."""
+        if "目標値" not in text:
+            return
         for match in _TARGET.finditer(text):
             quantity = parse_quantity(nfkc(match.group("value")))
             year = parse_fiscal_year(match.group("year"))
@@ -1043,6 +1101,8 @@ class _Parser:
 
     def _reference(self, text: str, raw_text: str, measure_id: str, dept: str, number: int) -> None:
         """Line 224: ``(参考)自主防災組織の組織化率 R2:84.5% R4:84.5%`` in the 実施状況 text."""
+        if "参考" not in text:
+            return
         for match in _REFERENCE.finditer(text):
             for pair in _REFERENCE_PAIR.finditer(match.group("pairs")):
                 quantity = parse_quantity(pair.group("value"))
@@ -1119,20 +1179,17 @@ def _raw_find(raw: str, token: str) -> str:
     """The token as it stands in the raw cell (falls back to the NFKC form, which the caller then checks)."""
     if token in raw:
         return token
-    for candidate in re.finditer(r"\S+", raw):
+    for candidate in _WORD.finditer(raw):
         if nfkc(candidate.group()) == token:
             return candidate.group()
     return token
 
 
+@per_parse_cache
 def _bare_value(cell: str) -> bool:
     """True for a cell holding only a number with its counter (a value outside the value columns)."""
     text = nfkc(clean_cell(cell))
-    return (
-        bool(text)
-        and bool(re.fullmatch(rf"(?:{WIDE_NUMBER_PATTERN})\s*\S{{0,3}}", text))
-        and bool(tokenize_value_cell(cell).tokens)
-    )
+    return bool(text) and bool(_BARE_VALUE.fullmatch(text)) and bool(tokenize_value_cell(cell).tokens)
 
 
 @dataclass(frozen=True)
@@ -1150,8 +1207,8 @@ def row_cells(cells: list[str], lay: Layout) -> RowCells:
     raw_label = cells[lay.label] if lay.label is not None and lay.label < len(cells) else ""
     values = [cells[i] if i < len(cells) else "" for i in lay.values]
     stray = [i for i in lay.notes if i < len(cells) and _bare_value(cells[i])]
-    items = [b for b in _BULLET_SPLIT.split(clean_cell(raw_label)) if b.strip()]
-    valued = [b for b in items if re.search(r"\d", b) and tokenize_value_cell(b).tokens]
+    items = [b for b in _bullets(clean_cell(raw_label)) if b.strip()]
+    valued = [b for b in items if _DIGIT.search(b) and tokenize_value_cell(b).tokens]
     if not valued or clean_cell(values[-1]):
         return RowCells(raw_label, values, stray, merged=False)
     start = raw_label.find("・" + valued[0]) if "・" + valued[0] in raw_label else raw_label.find(valued[0])
@@ -1168,21 +1225,26 @@ def value_texts(line: str, departments: dict[str, str], n_values: int = 2) -> li
     return [*row.values, *(cells[i] for i in row.stray)]
 
 
+def _bullets(text: str) -> list[str]:
+    """The text split at its ``・`` bullets."""
+    return _BULLET_SPLIT.split(text) if "・" in text else [text]
+
+
 def narrative_items(raw: str) -> list[str]:
     """One item per paragraph or ``・`` bullet of a narrative cell, HTML stripped, original characters kept."""
     items: list[str] = []
-    for part in re.split(r"</?p>|<ul[^>]*>|</ul>|<br\s*/?>", raw):
-        for bullet in _BULLET_SPLIT.split(strip_html(part)):
+    for part in _PARAGRAPH_BREAK.split(raw):
+        for bullet in _bullets(strip_html(part)):
             # line 28: ※ notes of several 事業 run together in one 備考 cell
-            for note in re.split(r"\s+(?=※)", bullet):
+            for note in _BEFORE_NOTE_MARK.split(bullet) if "※" in bullet else [bullet]:
                 if note.strip():
                     items.append(note.strip())
     return items
 
 
-def parse(path: Path, *, city: str, source_file: str) -> ParsedSheet:
+def parse(path: Path, *, city: str, source_file: str, lines: list[str] | None = None) -> ParsedSheet:
     """Read the 施策の実施状況 sheet into observations, listings, activities and coverage."""
-    lines = read_sheet_lines(path, source_file)
+    lines = read_sheet_lines(path, source_file) if lines is None else lines
     sheet = ParsedSheet(source_file=source_file)
     book = _Book(city, source_file, sheet)
     parser = _Parser(

@@ -86,6 +86,38 @@ _DEPT_BRACKET = re.compile(rf"[〔\[]\s*(?P<dept>{_DEPT})\s*[〕\]]")
 _COUNTER_WORDS = tuple(sorted(set(COUNTERS) | set(EXTRA_COUNTERS), key=len, reverse=True))
 _COUNTER = re.compile(r"\s*(?P<unit>" + "|".join(re.escape(c) for c in _COUNTER_WORDS) + ")")
 _NO_VALUE_WORDS = tuple(sorted({m for m in (*NO_VALUE_MARKERS, *EXTRA_NO_VALUE) if len(m) > 1}, key=len, reverse=True))
+_PREFIX_WORDS = tuple(sorted(PREFIXES, key=len, reverse=True))
+_DEPT_NAME = re.compile(_DEPT)
+_DEPT_SEGMENT = re.compile(rf"(?:(?<=\s)|^)(?P<run>{_DEPT_RUN.pattern})(?=\s*・|\s*$)")
+"""A run of department names opening a part of a text cell, before its ・ items or at the end."""
+_LEADING_TAG = re.compile(r"\s*(【(?:独自|受託|補助)】)")
+# The item marks below are written mark first, condition on what stands before it second (``(?<!\S・)``: at the
+# start of the text or after a space), so that a search can skip straight to the next mark.
+_FIRST_ITEM_MARK = re.compile(rf"[{CIRCLED_MARKERS}]|・(?<!\S・)")
+"""A circled marker anywhere, or a ・ at the start of the text or after a space."""
+_CIRCLED_ITEM = re.compile(rf"[{CIRCLED_MARKERS}](?<!\S[{CIRCLED_MARKERS}])")
+"""A circled marker at the start of the text or after a space: only the first marker of a run such as ①②."""
+_BULLET_ITEM = re.compile(r"・(?<!\S・)")
+"""A ・ at the start of the text or after a space."""
+_PER_UNIT = re.compile(r"\s*(?:あたり|当たり)")
+_SPACE_OR_OPENING = re.compile(r"[\s(（【]")
+_TIMES = re.compile(r"\s*[×xX]\s*")
+_AT_LEAST = re.compile(r"以上")
+_BRACKET_GROUP = re.compile(r"\s*([(（][^()（）]*[)）])")
+_WHITESPACE = re.compile(r"\s+")
+_BRACKET_CHAR = re.compile(r"[()（）]")
+_SUB_LABEL = re.compile(r"(?P<stem>[^【]*)【(?P<sub>[^】]+)】(?P<rest>.*)")
+_SEGMENT_BULLET = re.compile(r"[・○](?<!\S[・○])")
+"""A ・ or ○ at the start of the text or after a space."""
+_ENDS_IN_DIGIT = re.compile(r"[0-9]\s*$")
+_PAGE_NUMBERS = re.compile(r"(?:\s+[0-9]+)+\s*$")
+_NUMBERED = re.compile(r"^[0-9]+\s")
+_TOC_MEASURE = re.compile(rf"([{CIRCLED_MARKERS}])\s*([^{CIRCLED_MARKERS}]+)")
+_SPACED_YEAR = re.compile(r"[0-9]\s+年度|令和\s+[0-9]")
+_COLUMN_HEADER = re.compile(r"年度(実施状況|実績値|実施予定)$")
+_PLANNED_COUNT = re.compile(
+    rf"\s*[{CIRCLED_MARKERS}]*(?P<label>[^()（）0-9]+?)\((?P<n>[0-9]+)(?P<unit>回|件|人|校)\)(?:。|\s*$)"
+)
 
 
 @dataclass
@@ -145,59 +177,64 @@ class _Coverage:
         self.items.setdefault((line, col), (token, outcome, reason))
 
 
+def _blank(match: re.Match[str]) -> str:
+    return " " * (match.end() - match.start())
+
+
 def _mask(text: str, pattern: re.Pattern[str]) -> str:
     """Blank out every match with spaces, keeping positions so offsets stay valid on the raw text."""
-    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return pattern.sub(_blank, text)
 
 
-def _offsets(raw_line: str) -> list[int]:
-    """Start column of each tab-separated cell of a raw line."""
+def _offsets(cells: list[str]) -> list[int]:
+    """Start column of each cell of a raw line split at its tabs."""
     starts, col = [], 0
-    for cell in split_cells(raw_line):
+    for cell in cells:
         starts.append(col)
         col += len(cell) + 1
     return starts
 
 
-def _is_tag(cell: str) -> bool:
-    """A cell holding only a funding tag (its own column, line 74)."""
-    return clean_cell(cell) in TAGS
+def _is_tag(text: str) -> bool:
+    """A cell (cleaned) holding only a funding tag (its own column, line 74)."""
+    return text in TAGS
 
 
-def _is_departments(cell: str) -> bool:
-    """A cell holding only department names (its own column, line 75; two names on line 827)."""
-    text = clean_cell(cell)
+def _is_departments(text: str) -> bool:
+    """A cell (cleaned) holding only department names (its own column, line 75; two names on line 827)."""
     return bool(text) and _DEPT_RUN.fullmatch(text) is not None
 
 
 def _departments_in(text: str) -> list[str]:
     """Department names in the order the text names them."""
-    return re.findall(_DEPT, text)
+    return _DEPT_NAME.findall(text)
 
 
 def _join(names: list[str]) -> str:
     """Several names in one field, in order, without repeats."""
-    return "、".join(dict.fromkeys(n for n in names if n))
+    return "、".join(dict.fromkeys(filter(None, names)))
 
 
 def _split_row(raw_line: str, previous_actor: str) -> _Row:
     """Classify a row's cells by content: the columns move from one 取り組み to the next (lines 39, 73, 361)."""
-    cells, starts = split_cells(raw_line), _offsets(raw_line)
+    cells = split_cells(raw_line)
+    starts = _offsets(cells)
     first = clean_cell(cells[0])
     actor, departments = previous_actor, []
     if first in ACTORS:
         actor = first
-    elif _is_departments(cells[0]):
+    elif _is_departments(first):
         # line 699: a department stands in the actor column; the department belongs to 市
         actor, departments = "市", _departments_in(first)
     tag, content = "", []
     for cell, start in zip(cells[1:], starts[1:], strict=True):
-        if not clean_cell(cell):
+        plain = clean_cell(cell)
+        if not plain:
             continue
-        if not content and _is_tag(cell):
-            tag = clean_cell(cell)
-        elif not content and _is_departments(cell):
-            departments += _departments_in(clean_cell(cell))
+        if not content and _is_tag(plain):
+            tag = plain
+        elif not content and _is_departments(plain):
+            departments += _departments_in(plain)
         else:
             content.append((start, cell))
     if len(content) > 2:
@@ -212,14 +249,15 @@ def _split_row(raw_line: str, previous_actor: str) -> _Row:
 
 def _leading_tag(text: str) -> tuple[str, int]:
     """A 【独自】/【受託】/【補助】 at the start of a text cell (line 40) and where the rest begins."""
-    match = re.match(r"\s*(【(?:独自|受託|補助)】)", text)
+    match = _LEADING_TAG.match(text)
     return (match.group(1), match.end()) if match else ("", 0)
 
 
 def _department_segments(masked: str, start: int) -> list[tuple[int, int, list[str]]]:
     """Split a text cell where department names open a run of ・ items (line 294 names two in one cell)."""
-    pattern = re.compile(rf"(?:(?<=\s)|^)(?P<run>{_DEPT_RUN.pattern})(?=\s*・|\s*$)")
-    hits = [m for m in pattern.finditer(masked) if m.start() >= start]
+    # most cells name no department at all: a quick search spares them the slower one for runs of names
+    has_department = _DEPT_NAME.search(masked, start) is not None
+    hits = [m for m in _DEPT_SEGMENT.finditer(masked) if m.start() >= start] if has_department else []
     if not hits:
         return [(start, len(masked), [])]
     segments = []
@@ -234,14 +272,14 @@ def _department_segments(masked: str, start: int) -> list[tuple[int, int, list[s
 def _item_spans(masked: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a text segment into its ①… items, or its ・ items when it has no circled markers."""
     body = masked[start:end]
-    first = re.search(rf"[{CIRCLED_MARKERS}]|(?:(?<=\s)|^)・", body)
+    first = _FIRST_ITEM_MARK.search(body)
     if not first:
         return [(start, end)] if body.strip() else []
     if body[first.start()] in CIRCLED_MARKERS:
         # a run such as ①② or ②③ opens one item (lines 147, 911)
-        pattern = re.compile(rf"(?:(?<=\s)|^)(?<![{CIRCLED_MARKERS}])[{CIRCLED_MARKERS}]")
+        pattern = _CIRCLED_ITEM
     else:
-        pattern = re.compile(r"(?:(?<=\s)|^)・")
+        pattern = _BULLET_ITEM
     cuts = [m.start() for m in pattern.finditer(body)]
     if not cuts or body[: cuts[0]].strip():
         cuts = [0, *cuts]
@@ -266,10 +304,10 @@ class _Number:
 def _bracket_depth(text: str, pos: int) -> int:
     """How many brackets are open at a position (a count inside them is a sub-count or part of a label)."""
     depth = 0
-    for ch in text[:pos]:
-        if ch in "(（":
+    for bracket in _BRACKET_CHAR.finditer(text, 0, pos):
+        if bracket.group() in "(（":
             depth += 1
-        elif ch in ")）" and depth:
+        elif depth:
             depth -= 1
     return depth
 
@@ -288,16 +326,16 @@ def _classify_numbers(seg: str, years: list[tuple[int, int]]) -> list[_Number]:
             role = "bracket"
         elif non_count_at(seg, start, _ORDINAL) is not None:
             role = "label"  # line 659: 第2層 is part of the label
-        elif unit and re.match(r"\s*(?:あたり|当たり)", after):
+        elif unit and _PER_UNIT.match(after):
             role = "label"  # line 850: 委員 1 人あたり is part of the label
-        elif not unit and after and not re.match(r"[\s(（【]", after):
+        elif not unit and after and not _SPACE_OR_OPENING.match(after):
             role = "label"  # line 760: 子ども110番の家
         else:
             role = "value"
         numbers.append(_Number(start, end, role, unit, unit_end))
     for prev, cur in itertools.pairwise(numbers):
         # line 644: 年1回×2会場 is one compound count
-        if prev.role == "value" and re.fullmatch(r"\s*[×xX]\s*", seg[prev.unit_end : cur.start]):
+        if prev.role == "value" and _TIMES.fullmatch(seg[prev.unit_end : cur.start]):
             prev.role, cur.role = "compound", "compound-tail"
     return numbers
 
@@ -306,7 +344,7 @@ def _prefix(seg: str, lower: int, start: int) -> tuple[str, int]:
     """A qualifying word right before a number (年, 毎年, 累計, 計 …) and where it starts."""
     head = seg[lower:start]
     stripped = head.rstrip()
-    for word in sorted(PREFIXES, key=len, reverse=True):
+    for word in _PREFIX_WORDS:
         if stripped.endswith(word):
             return word, lower + len(stripped) - len(word)
     return "", start
@@ -315,12 +353,12 @@ def _prefix(seg: str, lower: int, start: int) -> tuple[str, int]:
 def _suffix(seg: str, pos: int) -> tuple[int, list[str], list[tuple[int, int]]]:
     """以上 and bracket groups right after a value: notes, their span end, and bracket spans."""
     notes, brackets = [], []
-    match = re.match(r"以上", seg[pos:])
+    match = _AT_LEAST.match(seg[pos:])
     if match:
         notes.append("at least (以上)")
         pos += match.end()
     while True:
-        match = re.match(r"\s*([(（][^()（）]*[)）])", seg[pos:])
+        match = _BRACKET_GROUP.match(seg[pos:])
         if not match:
             break
         notes.append(match.group(1))
@@ -339,13 +377,12 @@ def _mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
 
 def _clean_label(text: str) -> str:
     """Collapse spaces and trim bullets, colons and leaders (…) around a label."""
-    text = re.sub(r"\s+", " ", text).strip()
-    return text.strip(" ・○:：…")
+    return " ".join(text.split()).strip(" ・○:：…")
 
 
 def _sub_label(text: str) -> tuple[str, str]:
     """Split ``stem【基礎編】受講者`` into stem and ``受講者(基礎編)`` (line 43); else stem before the last space."""
-    match = re.fullmatch(r"(?P<stem>[^【]*)【(?P<sub>[^】]+)】(?P<rest>.*)", text)
+    match = _SUB_LABEL.fullmatch(text)
     if match:
         return _clean_label(match.group("stem")), f"{_clean_label(match.group('rest'))}({match.group('sub')})"
     if " " in text:
@@ -411,7 +448,7 @@ class _ValueCell:
 
     def segments(self) -> Iterator[tuple[int, int]]:
         """Bullets (・, ○) of the cell; text before the first bullet is a bullet of its own (line 521)."""
-        cuts = [m.start() for m in re.finditer(r"(?:(?<=\s)|^)[・○]", self.masked)]
+        cuts = [m.start() for m in _SEGMENT_BULLET.finditer(self.masked)]
         bounds = [0, *[c for c in cuts if c > 0], len(self.masked)]
         for a, b in itertools.pairwise(bounds):
             if self.masked[a:b].strip():
@@ -662,7 +699,7 @@ class _ValueCell:
 
     def apply_year(self, entry: _Entry, match: re.Match[str]) -> None:
         """Year of a target from ``H32(2020)``; ``H30(2018)～`` means every year from then on (line 30)."""
-        text = re.sub(r"\s+", "", match.group(0))
+        text = _WHITESPACE.sub("", match.group(0))
         if self.ctx.kind != "target":
             entry.notes.append(f"year label {text} in a value cell")
             return
@@ -778,25 +815,26 @@ class _Parser:
     def toc_line(self, number: int, raw: str) -> None:
         """Skip the contents table, noting measure names and page numbers (line 8)."""
         self.regions[number] = "toc"
-        if re.search(r"[0-9]\s*$", raw):
+        if _ENDS_IN_DIGIT.search(raw):
             self.quirk("table of contents skipped: page numbers are not values", number)
-        cells = [clean_cell(c) for c in split_cells(raw)]
-        for cell, start in zip(split_cells(raw), _offsets(raw), strict=True):
+        raw_cells = split_cells(raw)
+        cells = [clean_cell(c) for c in raw_cells]
+        for cell, start in zip(raw_cells, _offsets(raw_cells), strict=True):
             plain = clean_cell(cell)
-            pages = re.search(r"(?:\s+[0-9]+)+\s*$", cell) if any(m in plain for m in CIRCLED_MARKERS) else None
+            pages = _PAGE_NUMBERS.search(cell) if any(m in plain for m in CIRCLED_MARKERS) else None
             for digits in _DIGITS.finditer(cell):
                 on_page = pages is not None and digits.start() >= pages.start()
                 reason = "table of contents page number" if on_page else "table of contents heading number"
                 self.cov.add(number, start + digits.start(), digits.group(0), "skipped", reason)
         measure_cell = next((c for c in cells if any(m in c for m in CIRCLED_MARKERS)), "")
-        numbered = [c for c in cells if re.match(r"^[0-9]+\s", c)]
+        numbered = [c for c in cells if _NUMBERED.match(c)]
         if not measure_cell or not numbered:
             return
         if len(numbered) == 2:
             self.toc_goal = numbered[0].split()[0]
         direction = numbered[-1].split()[0]
-        body = re.sub(r"(?:\s+[0-9]+)+\s*$", "", measure_cell)
-        for match in re.finditer(rf"([{CIRCLED_MARKERS}])\s*([^{CIRCLED_MARKERS}]+)", body):
+        body = _PAGE_NUMBERS.sub("", measure_cell)
+        for match in _TOC_MEASURE.finditer(body):
             measure_no = CIRCLED_MARKERS.index(match.group(1)) + 1
             ident = f"{self.city}-{self.toc_goal}-{direction}-{measure_no}"
             self.toc[ident] = (match.group(2).strip(), number)
@@ -873,7 +911,7 @@ class _Parser:
         """Open a 取り組み under the current 基本目標 and 活動目標; id from their numbers and the ① marker."""
         measure_no = CIRCLED_MARKERS.index(measure.group("marker")) + 1
         ident = f"{self.city}-{self.goal_no}-{self.direction_no}-{measure_no}"
-        name = re.sub(r"\s+", " ", measure.group("name")).strip()
+        name = _WHITESPACE.sub(" ", measure.group("name")).strip()
         self.sections.append(_Section(self.goal, self.direction, ident, name, number))
         self.regions[number] = "heading"
         self.block = ""
@@ -890,7 +928,7 @@ class _Parser:
         self.flush_spill()
         self.regions[number] = "block"
         self.actor = ""
-        if re.search(r"[0-9]\s+年度|令和\s+[0-9]", text):
+        if _SPACED_YEAR.search(text):
             # line 211: ■令和 3 年度実績
             self.quirk("block header with spaces inside the year (■令和 3 年度実績)", number)
         if text.endswith("計画"):
@@ -899,7 +937,7 @@ class _Parser:
         year = parse_fiscal_year(text)
         if year is None:
             raise ValueError(f"line {number}: block header without a year: {text!r}")
-        label = re.sub(r"\s+", "", text.lstrip("■"))
+        label = _WHITESPACE.sub("", text.lstrip("■"))
         if text.endswith("実績"):
             self.block, self.block_year = "actual", year
             self.block_label = label.replace("実績", "実施状況")
@@ -911,9 +949,9 @@ class _Parser:
 
     def is_table_header(self, text: str) -> bool:
         """A column-header row (活動目標の実現に向けた取り組み / 令和3年度実施状況 / 実績値 / 実施予定)."""
-        cells = [key(c) for c in text.split("\t") if c.strip()]
+        cells = [c for c in text.split("\t") if c.strip()]
         headers = ("活動目標の実現に向けた取り組み", "主な活動指標等")
-        return bool(cells) and all(c in headers or re.search(r"年度(実施状況|実績値|実施予定)$", c) for c in cells)
+        return bool(cells) and all(k in headers or _COLUMN_HEADER.search(k) for k in map(key, cells))
 
     def loose_line(self, number: int, raw: str, text: str) -> None:
         """Lines outside the table: captions in ■計画, values that spilled below the 実績 table (lines 107, 256)."""
@@ -1033,9 +1071,13 @@ class _Parser:
             self.quirk("department names at the start of the text cell instead of their own column", number)
         if len([s for s in segments if s[2]]) > 1:
             self.quirk("one text cell names several departments, each with its own items", number)
+        measure_id = self.section.measure_id
+        item_year = year if year is not None else _PENDING_YEAR
+        item_section = f"{section}{tag}"
         for seg_start, seg_end, seg_departments in segments:
             seg_depts = seg_departments or departments
             found += seg_depts
+            department = _join(seg_depts)
             for a, b in _item_spans(masked, seg_start, seg_end):
                 text = clean_cell(masked[a:b])
                 if not text:
@@ -1043,15 +1085,15 @@ class _Parser:
                 self.sheet.activities.append(
                     Activity(
                         city=self.city,
-                        measure_id=self.section.measure_id,
-                        fiscal_year=year if year is not None else _PENDING_YEAR,
+                        measure_id=measure_id,
+                        fiscal_year=item_year,
                         value_kind=kind,
                         text=text,
                         source_file=self.source_file,
                         source_line=number,
-                        department=_join(seg_depts),
+                        department=department,
                         actor=row.actor,
-                        section=f"{section}{tag}",
+                        section=item_section,
                     )
                 )
                 if kind == "plan":
@@ -1063,10 +1105,7 @@ class _Parser:
     ) -> None:
         """A 予定 item of the form ``…の開催(1回)`` is a labelled plan count (line 742); other counts are prose."""
         item = raw[a:b]
-        match = re.match(
-            rf"\s*[{CIRCLED_MARKERS}]*(?P<label>[^()（）0-9]+?)\((?P<n>[0-9]+)(?P<unit>回|件|人|校)\)(?:。|\s*$)",
-            item,
-        )
+        match = _PLANNED_COUNT.match(item)
         if not match:
             return
         start = a + match.start("n")
@@ -1092,14 +1131,22 @@ class _Parser:
 
     def finish(self) -> None:
         """Turn every 取り組み into records, then account for every digit run."""
+        report_years: dict[str, int] = {}
         for section in self.sections:
-            self.finish_section(section)
+            report_years.setdefault(section.measure_id, self.finish_section(section))
+        # ■計画 items wait for the report year of their 取り組み (the first section with their measure id)
+        self.sheet.activities = [
+            replace(a, fiscal_year=report_years[a.measure_id]) if a.fiscal_year == _PENDING_YEAR else a
+            for a in self.sheet.activities
+        ]
         self.sweep_coverage()
         ordered = sorted(self.quirks.items(), key=lambda item: item[1])
         self.sheet.quirks = [f"{text} (e.g. line {line})" for text, line in ordered]
 
-    def finish_section(self, section: _Section) -> None:
-        """Listing, target years resolved to the report year, linked indicator names, observations."""
+    def finish_section(self, section: _Section) -> int:
+        """Listing, target years resolved to the report year, linked indicator names, observations.
+
+        Returns the report year, which also dates the section's ■計画 activities."""
         report_year = section.report_year or self.title_year
         if report_year is None:
             raise ValueError(f"{section.measure_id}: no report year")
@@ -1116,12 +1163,6 @@ class _Parser:
                 actor=_join(section.actors),
             )
         )
-        self.sheet.activities = [
-            replace(a, fiscal_year=report_year)
-            if a.fiscal_year == _PENDING_YEAR and a.measure_id == section.measure_id
-            else a
-            for a in self.sheet.activities
-        ]
         names = _indicator_names(section.entries)
         units = _units_by_key(section.entries)
         for entry in section.entries:
@@ -1129,6 +1170,7 @@ class _Parser:
                 entry.year = report_year
                 entry.year_basis = f"{entry.year_basis} ({report_year}, from the 実績 block header)".strip()
             self.sheet.observations.append(self.observation(section, entry, names[key(entry.label)], units))
+        return report_year
 
     def observation(self, section: _Section, entry: _Entry, indicator: str, units: dict[str, set[str]]) -> Observation:
         """The Observation of an entry, with unit notes."""
@@ -1202,7 +1244,7 @@ def _unit_contradicts(label: str, unit: str) -> bool:
     return ("人数" in text and unit == "件") or ("件数" in text and unit in ("人", "名"))
 
 
-def parse(path: Path, *, city: str, source_file: str) -> ParsedSheet:
+def parse(path: Path, *, city: str, source_file: str, lines: list[str] | None = None) -> ParsedSheet:
     """Read the 実施状況報告 and return its targets, actuals, plans, activities, listings and coverage."""
-    lines = read_sheet_lines(path, source_file)
+    lines = read_sheet_lines(path, source_file) if lines is None else lines
     return _Parser(lines, city, source_file).run()
