@@ -821,11 +821,11 @@ def _scales(text: str) -> list[int]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="timed parsing passes over the raw files (default 5)")
+    parser.add_argument("--repeat", type=int, default=9, help="timed parsing passes over the raw files (default 9)")
     parser.add_argument("--scale-repeat", type=int, default=3, help="timed passes at each larger input (default 3)")
     parser.add_argument("--scales", type=_scales, default=[10, 100], help="larger inputs, in copies (default 10,100)")
     parser.add_argument("--skip-pipeline", action="store_true", help="measure parsing only")
-    parser.add_argument("--pipeline-repeat", type=int, default=1, help="runs of the pipeline (default 1)")
+    parser.add_argument("--pipeline-repeat", type=int, default=3, help="runs of the pipeline (default 3)")
     parser.add_argument(
         "--floor-repeat", type=int, default=3, help="runs of the floor, at least as many as the pipeline's (default 3)"
     )
