@@ -201,7 +201,7 @@ def test_markdown_without_pipeline_says_it_was_not_measured():
 
 def test_command_line_defaults():
     args = bench.build_parser().parse_args([])
-    assert (args.repeat, args.pipeline_repeat, args.jobs, args.skip_pipeline, args.write) == (5, 1, 2, False, False)
+    assert (args.repeat, args.pipeline_repeat, args.jobs, args.skip_pipeline, args.write) == (9, 3, 2, False, False)
     assert args.floor_repeat == 3
     assert args.scales == [10, 100] and args.output == ROOT / "BENCHMARKS.md"
     assert bench.build_parser().parse_args(["--scales", "2,20"]).scales == [2, 20]
