@@ -363,7 +363,7 @@ def _parser() -> argparse.ArgumentParser:
     run_p.add_argument("--processed-dir", type=Path, default=Path("data/processed"))
     run_p.add_argument("--reports-dir", type=Path, default=Path("reports"))
     run_p.add_argument("--fiscal-year", type=int, default=None, help="year the report is about (default: latest)")
-    run_p.add_argument("--jobs", type=int, default=1, help="cleaning notebooks run in parallel")
+    run_p.add_argument("--jobs", type=int, default=1, help="notebooks run side by side (the cities; the two analyses)")
     run_p.add_argument("--stop-after", choices=["clean"], default="", help="stop after the cleaning step")
     verify_p = sub.add_parser(
         "verify", help="check the raw files against their sha256 in the manifest", parents=[common]
