@@ -214,3 +214,7 @@ def test_an_unreadable_path_is_one_line(tmp_path):
     with pytest.raises(SheetError) as caught:
         parse_file(tmp_path / source.file, parser=source.parser, city=source.city)
     assert str(caught.value).startswith(f"{source.file}:1: cannot be read")
+
+
+def test_a_cp932_file_whose_only_kanji_ends_it_is_not_taken_for_a_cut_utf8_file():
+    assert decode_sheet("No.\t取組\n相".encode("cp932"), "a.txt").encoding == "cp932"

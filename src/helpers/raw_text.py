@@ -75,16 +75,15 @@ def _decode(data: bytes, body: bytes, source_file: str) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8-sig" if offset else "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc
-    if utf8_error.reason == "unexpected end of data" and utf8_error.start >= len(body) - 3:
-        # valid UTF-8 up to a character cut in half at the very end: the download or copy stopped early
-        line = _line_at(data, offset + utf8_error.start)
-        raise SheetError(source_file, line, "the file ends inside a character: it looks truncated; use the whole file")
-    if not offset:
+    if not offset:  # a BOM says UTF-8
         try:
             return body.decode("cp932"), "cp932"
         except UnicodeDecodeError:
             pass
     line = _line_at(data, offset + utf8_error.start)
+    if utf8_error.reason == "unexpected end of data" and utf8_error.start >= len(body) - 3:
+        # valid UTF-8 up to a character cut in half at the very end: the download or copy stopped early
+        raise SheetError(source_file, line, "the file ends inside a character: it looks truncated; use the whole file")
     raise SheetError(
         source_file,
         line,
