@@ -124,8 +124,8 @@ def test_parse_result_throughput_and_scaling_arithmetic():
 
 
 def test_intervals_run_from_start_to_exit_and_hide_scratch_paths():
-    lines = [(0.5, "raw data verified"), (2.0, "tables written to /tmp/bench-x/pipeline-1/processed")]
-    spans = intervals(lines, 3.0, {"/tmp/bench-x/pipeline-1": "<tmp>"})
+    lines = [(0.5, "raw data verified"), (2.0, "tables written to /scratch/bench-x/pipeline-1/processed")]
+    spans = intervals(lines, 3.0, {"/scratch/bench-x/pipeline-1": "<tmp>"})
     assert [s[2] for s in spans] == [0.5, 1.5, 1.0]
     assert spans[1][1] == "tables written to <tmp>/processed"
     assert spans[0][0] == "(start)" and spans[-1][1] == "(exit)"

@@ -298,7 +298,7 @@ def intervals(
     """The seconds between consecutive output lines (from the start, to the exit), with every ``substitutions`` key
     (e.g. a scratch directory) replaced in the lines.
 
-    >>> intervals([(1.0, "a /tmp/x/p"), (3.5, "b")], 4.0, {"/tmp/x": "<tmp>"})
+    >>> intervals([(1.0, "a /scratch/x/p"), (3.5, "b")], 4.0, {"/scratch/x": "<tmp>"})
     (('(start)', 'a <tmp>/p', 1.0), ('a <tmp>/p', 'b', 2.5), ('b', '(exit)', 0.5))
     """
     substitutions = substitutions or {}
