@@ -1,7 +1,7 @@
 """Raw sheets as text: the encodings city halls publish in, any line ending, and a clear refusal of the rest.
 
 Every reader of a raw file goes through here, so a sheet saved as UTF-8, UTF-8 with BOM or CP932 (Shift_JIS as
-Windows writes it), with LF or CRLF line ends, gives the same lines, the same line numbers and the same tokens.
+Windows writes it), with LF, CRLF or CR line ends, gives the same lines, the same line numbers and the same tokens.
 """
 
 from __future__ import annotations
@@ -12,10 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers.errors import SheetError
-
-ENCODINGS: tuple[str, ...] = ("utf-8", "cp932")
-"""Tried in this order. Japanese text in CP932 is never valid UTF-8, so the order decides nothing by accident;
-``shift_jis`` files are read as CP932, its superset (what Windows and most office software write)."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f]")
 """Control characters other than tab, line feed and form feed: a text extraction has none, so the file is not
@@ -70,6 +66,8 @@ def decode_sheet(data: bytes, source_file: str) -> SheetText:
 
 
 def _decode(data: bytes, body: bytes, source_file: str) -> tuple[str, str]:
+    """UTF-8, else CP932 (Japanese text in CP932 is never valid UTF-8, so the order decides nothing by accident;
+    ``shift_jis`` files read as CP932, the superset Windows and most office software write)."""
     offset = len(data) - len(body)
     try:
         return body.decode("utf-8"), "utf-8-sig" if offset else "utf-8"
