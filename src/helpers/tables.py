@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from helpers.schema import (
     frictionless_resource,
     pandera_schema,
 )
+from helpers.staging import staged_directories
 
 SUPERSEDED_COLUMNS: tuple[str, ...] = (
     "city",
@@ -190,16 +189,14 @@ def datapackage(tables: tuple[Table, ...], extra: dict[str, object] | None = Non
 
 
 def write_outputs(out_dir: Path, files: dict[str, str]) -> None:
-    """Write text files into ``out_dir`` all or nothing: staged in a temporary folder, then moved in."""
+    """Write text files into ``out_dir`` all or nothing: staged beside it, then moved in (replaced files come back
+    if a move fails)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".staging-") as staging:
+    with staged_directories([out_dir]) as (staging,):
         for name, text in files.items():
-            target = Path(staging) / name
+            target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8", newline="")
-        for name in files:
-            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(Path(staging) / name, out_dir / name)
 
 
 def validated_csvs(frames: dict[str, pd.DataFrame], tables: tuple[Table, ...] = CLEAN_TABLES) -> dict[str, str]:

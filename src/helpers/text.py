@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
-_TAG = re.compile(
+LAYOUT_TAG = re.compile(
     r"</?(?:p|br|ul|ol|li|input|span|div|font|b|i|u|em|strong|sup|sub|table|thead|tbody|tr|td|th)\b[^<>]*>",
     re.IGNORECASE,
 )
@@ -80,11 +80,24 @@ def strip_html(text: str) -> str:
     """
     if "<" in text:  # checkboxes and layout tags all start with "<"
         text = mark_checkboxes(text)
-        text = _TAG.sub(" ", text)
+        text = LAYOUT_TAG.sub(" ", text)
     text = html.unescape(text)
     if "\t" in text or "\u3000" in text or "  " in text:  # else every run of spaces is one space already
         text = _SPACES.sub(" ", text)
     return text.strip()
+
+
+def _spaces_for(match: re.Match[str]) -> str:
+    return " " * (match.end() - match.start())
+
+
+def blank_out(text: str, pattern: re.Pattern[str] = LAYOUT_TAG) -> str:
+    """Every match replaced by as many spaces, so offsets into the raw text stay exact (tokens stay quotable).
+
+    >>> blank_out('<p>12件</p>')
+    '   12件    '
+    """
+    return pattern.sub(_spaces_for, text)
 
 
 def split_cells(line: str) -> list[str]:

@@ -21,7 +21,7 @@ from helpers.non_counts import NonCountRule, non_count_at, non_count_rule, non_c
 from helpers.numbers import COUNTERS, Quantity, parse_quantity
 from helpers.raw_text import read_sheet_lines
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
-from helpers.text import CIRCLED_MARKERS, key, nfkc, per_parse_cache, split_cells, strip_html
+from helpers.text import CIRCLED_MARKERS, blank_out, key, nfkc, per_parse_cache, split_cells, strip_html
 
 LEXICONS = Path(__file__).resolve().parents[1] / "lexicons"
 VALUE_CELLS = range(5, 9)
@@ -29,7 +29,6 @@ VALUE_CELLS = range(5, 9)
 KUBUN = ("市民", "福祉事業者", "社協", "行政")
 """区分 values (the acting parties) that can slip into the 施策 columns."""
 
-_TAG = re.compile(r"<[^>]+>")
 _TOKEN = re.compile(r"[\d①-⑳](?:(?<=\d)\d*(?:[.,]\d+)*)?")
 """A digit run (``5,321``, ``4.11.30``) or a circled marker (①). The pattern opens with the first character of
 either (the rest of a digit run follows only a digit), so that a search can skip straight to the next one."""
@@ -357,14 +356,10 @@ class Item:
         return strip_html(self.raw).lstrip("■・ ").strip()
 
 
-def _blank(match: re.Match[str]) -> str:
-    return " " * (match.end() - match.start())
-
-
 @per_parse_cache
 def masked(line: str) -> str:
-    """The line with HTML tags blanked out (same length, so offsets stay exact)."""
-    return _TAG.sub(_blank, line)
+    """The line with layout tags blanked out (same length, so offsets stay exact)."""
+    return blank_out(line)
 
 
 @per_parse_cache

@@ -25,7 +25,7 @@ from helpers.non_counts import (
 from helpers.numbers import COUNTERS, NO_VALUE_MARKERS, WIDE_NUMBER_PATTERN, parse_quantity
 from helpers.raw_text import read_sheet_lines
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
-from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, per_parse_cache, split_cells, strip_html
+from helpers.text import CIRCLED_MARKERS, blank_out, clean_cell, key, nfkc, per_parse_cache, split_cells, strip_html
 
 LEXICONS = Path(__file__).resolve().parent.parent / "lexicons"
 DEPARTMENTS_CSV = LEXICONS / "yamagata_progress_departments.csv"
@@ -50,7 +50,6 @@ _PLAN_WORDS = re.compile(r"予定|見込")
 _GOAL = re.compile(r"^基本目標\s*(\d+)\s*(.*)$")
 _DIRECTION = re.compile(r"^(?:基本的な方向性\s*)?[(（]\s*(\d+)\s*[)）]\s*(.+)$")
 _PAGE = re.compile(r"^P\s*\d")
-_TAG = re.compile(r"<[^>]+>")
 _BRACKET = re.compile(r"[(（][^()（）]*[)）]")
 _ATOM = re.compile(rf"[{CIRCLED_MARKERS}]|{WIDE_NUMBER_PATTERN}")
 _ERA_LABEL = re.compile(rf"{ERA_YEAR_PATTERN}\s*(?:年度)?")
@@ -335,13 +334,10 @@ def _text_missing(clean: list[str], dept: int) -> bool:
 # ---------------------------------------------------------------- value cells
 
 
-def _blank(match: re.Match[str]) -> str:
-    return " " * (match.end() - match.start())
-
-
 @per_parse_cache
 def _mask(cell: str) -> str:
-    return _TAG.sub(_blank, cell)
+    """The cell with layout tags blanked out (same length, so offsets stay exact)."""
+    return blank_out(cell)
 
 
 def _counter_at(text: str, pos: int) -> tuple[str, int]:

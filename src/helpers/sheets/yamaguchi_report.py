@@ -19,7 +19,7 @@ from helpers.non_counts import NonCountRule, non_count_at, non_count_reason, non
 from helpers.numbers import COUNTERS, MULTIPLIERS, NO_VALUE_MARKERS, to_number
 from helpers.raw_text import read_sheet_lines
 from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
-from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, split_cells
+from helpers.text import CIRCLED_MARKERS, blank_out, clean_cell, key, nfkc, split_cells
 
 ACTORS: tuple[str, ...] = ("市社協", "市")
 """The two acting bodies of the joint plan: the city council of social welfare and the city."""
@@ -49,7 +49,6 @@ PREFIXES: dict[str, str] = {
 ANNUAL_PREFIXES: frozenset[str] = frozenset({"毎年", "隔年", "年各", "年"})
 
 _DIGITS = re.compile(r"[0-9０-９]+(?:[,，.．][0-9０-９]+)*")
-_TAG_RE = re.compile(r"<[^>]+>")
 _YEAR = re.compile(
     rf"{ERA_PATTERN}\s*(?P<era_year>[0-9]{{1,2}})"
     r"(?:\s*[(（]\s*(?P<greg>[0-9]{4})\s*[)）])?(?P<onward>\s*[～~〜])?"
@@ -175,15 +174,6 @@ class _Coverage:
     def add(self, line: int, col: int, token: str, outcome: str, reason: str = "") -> None:
         """Record a token's fate; the first record for a position wins."""
         self.items.setdefault((line, col), (token, outcome, reason))
-
-
-def _blank(match: re.Match[str]) -> str:
-    return " " * (match.end() - match.start())
-
-
-def _mask(text: str, pattern: re.Pattern[str]) -> str:
-    """Blank out every match with spaces, keeping positions so offsets stay valid on the raw text."""
-    return pattern.sub(_blank, text)
 
 
 def _offsets(cells: list[str]) -> list[int]:
@@ -415,9 +405,9 @@ class _ValueCell:
         """Mask HTML and bracketed department names; keep the raw text for quoting."""
         self.frags, self.ctx, self.cov, self.quirks = frags, ctx, cov, quirks
         self.raw = "\n".join(text for _, _, text in frags)
-        masked = _mask(self.raw, _TAG_RE)
+        masked = blank_out(self.raw)
         self.departments = [m.group("dept") for m in _DEPT_BRACKET.finditer(masked)]
-        self.masked = _mask(masked, _DEPT_BRACKET)
+        self.masked = blank_out(masked, _DEPT_BRACKET)
         self.entries: list[_Entry] = []
         self.parent = ""
         self.previous_label = ""
@@ -1012,7 +1002,7 @@ class _Parser:
 
     def plan_row(self, number: int, raw: str, row: _Row) -> None:
         """■計画 row: activities (kept as target-year Activities) and 主な活動指標等 (targets)."""
-        departments = [m.group("dept") for m in _DEPT_BRACKET.finditer(_mask(raw, _TAG_RE))]
+        departments = [m.group("dept") for m in _DEPT_BRACKET.finditer(blank_out(raw))]
         if departments:
             # line 178: 〔地域福祉課〕 〔学校教育課〕 before the indicator; line 318: at the end of the activities
             self.quirk("departments in brackets inside the ■計画 cells", number)
@@ -1059,7 +1049,7 @@ class _Parser:
     ) -> list[str]:
         """One Activity per ①/・ item, split by the department names that open parts of the cell (line 294)."""
         col, raw = cell
-        masked = _mask(_mask(raw, _TAG_RE), _DEPT_BRACKET)
+        masked = blank_out(blank_out(raw), _DEPT_BRACKET)
         tag, start = _leading_tag(masked)
         if tag:
             # line 40: the tag opens the text cell; on line 74 it has a column of its own
