@@ -70,7 +70,7 @@ notebooks: install
 
 ## bench: parsing MB/s at 1x/10x/100x and the full pipeline vs its papermill floor, into BENCHMARKS.md; cleaning per city
 bench: install
-	$(PY) -m helpers.bench --write
+	$(PY) benchmarks/bench.py --write
 	$(PY) benchmarks/bench_cleaning.py
 
 ## clean: remove the virtual environment

@@ -16,8 +16,8 @@ import tracemalloc
 from pathlib import Path
 
 from helpers import CITIES
-from helpers.cleaning import clean_city
-from helpers.sources import read_manifest
+from helpers.sources.manifest import read_manifest
+from helpers.tables.cleaning import clean_city
 
 
 def measure(raw_dir: Path, city: str, repeat: int) -> tuple[float, float, float, int]:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers.errors import SheetError
-from helpers.raw_text import check_complete, decode_sheet, read_sheet_text
-from helpers.records import ParsedSheet
+from helpers.core.errors import SheetError
+from helpers.core.text import key
 from helpers.sheets import PARSER_NAMES, load_landmarks, parse_file
-from helpers.sources import Source, read_manifest
-from helpers.text import key
+from helpers.sheets.records import ParsedSheet
+from helpers.sources.manifest import Source, read_manifest
+from helpers.sources.raw_text import check_complete, decode_sheet, read_sheet_text
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"

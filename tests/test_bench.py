@@ -5,10 +5,9 @@ import json
 import re
 from pathlib import Path
 
+import bench
 import pytest
-
-from helpers import bench
-from helpers.bench import (
+from bench import (
     MemoryPeak,
     ParseJob,
     ParseResult,

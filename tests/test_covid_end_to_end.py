@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 
 from helpers import CITIES
-from helpers.cleaning import clean_city
-from helpers.covid_text import check_events, detect_covid_events
-from helpers.covid_trajectories import (
+from helpers.analysis.covid_text import check_events, detect_covid_events
+from helpers.analysis.covid_trajectories import (
     QUOTE_JOINER,
     STALLED_STATUSES,
     TrajectoryParams,
@@ -20,8 +19,9 @@ from helpers.covid_trajectories import (
     quotes_missing_from_sources,
     sensitivity_table,
 )
-from helpers.schema import COVID_EVENTS, COVID_SENSITIVITY, COVID_TRAJECTORIES
-from helpers.tables import read_table, write_analysis_tables
+from helpers.tables.cleaning import clean_city
+from helpers.tables.schema import COVID_EVENTS, COVID_SENSITIVITY, COVID_TRAJECTORIES
+from helpers.tables.store import read_table, write_analysis_tables
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 PARAMS = TrajectoryParams(latest_year=2022)

@@ -8,7 +8,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from helpers.covid_figures import (
+from helpers.analysis.covid_text import EFFECTS, EVENT_COLUMNS
+from helpers.analysis.covid_trajectories import STATUSES, TrajectoryParams, status_counts
+from helpers.views.covid_figures import (
     REFERENCE_STEP,
     event_timeline,
     grade_matrix,
@@ -20,8 +22,6 @@ from helpers.covid_figures import (
     plot_timeline,
     stall_list,
 )
-from helpers.covid_text import EFFECTS, EVENT_COLUMNS
-from helpers.covid_trajectories import STATUSES, TrajectoryParams, status_counts
 
 
 def grade_row(measure_id, year, letter, indicator="参加人数"):

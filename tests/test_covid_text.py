@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from helpers.covid_text import (
+from helpers.analysis.covid_text import (
     EFFECT_LABELS_JA,
     EFFECTS,
     EVENT_COLUMNS,

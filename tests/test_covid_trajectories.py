@@ -5,8 +5,8 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from helpers.covid_text import EVENT_COLUMNS
-from helpers.covid_trajectories import (
+from helpers.analysis.covid_text import EVENT_COLUMNS
+from helpers.analysis.covid_trajectories import (
     MEASURE_LEVEL_INDICATOR,
     STATUS_LABELS_JA,
     STATUSES,

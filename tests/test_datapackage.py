@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.schema import ANALYSIS_TABLES, CLEAN_TABLES
-from helpers.tables import read_table, tidy, validate
+from helpers.tables.schema import ANALYSIS_TABLES, CLEAN_TABLES
+from helpers.tables.store import read_table, tidy, validate
 
 PROCESSED = Path(__file__).resolve().parents[1] / "data" / "processed"
 

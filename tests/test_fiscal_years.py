@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.fiscal_years import era_to_gregorian, parse_fiscal_year, parse_fiscal_years
+from helpers.core.fiscal_years import era_to_gregorian, parse_fiscal_year, parse_fiscal_years
 
 
 def test_labels_from_the_sheets():

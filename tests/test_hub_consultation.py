@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import CITIES
-from helpers.errors import PipelineError
-from helpers.hub_consultation import (
+from helpers.analysis.hub_consultation import (
     ALONE_REASON,
     POPULATION_PATH,
     SUBTYPE_LABELS_JA,
@@ -46,8 +45,9 @@ from helpers.hub_consultation import (
     write_hub_consultation,
     year_span,
 )
-from helpers.schema import HUB_CONSULTATION, HUB_MATRIX, INDICATORS, PER_THOUSAND
-from helpers.text import key
+from helpers.core.errors import PipelineError
+from helpers.core.text import key
+from helpers.tables.schema import HUB_CONSULTATION, HUB_MATRIX, INDICATORS, PER_THOUSAND
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -684,7 +684,7 @@ def test_a_population_file_without_source_is_refused(tmp_path):
 
 
 def test_write_hub_consultation_round_trips_through_indicators_csv(tmp_path, indicators):
-    from helpers.tables import read_table, to_csv_text
+    from helpers.tables.store import read_table, to_csv_text
 
     (tmp_path / "indicators.csv").write_text(to_csv_text(indicators), encoding="utf-8")
     out = write_hub_consultation(tmp_path)
@@ -702,7 +702,7 @@ def test_write_hub_consultation_round_trips_through_indicators_csv(tmp_path, ind
 def test_every_city_has_both_hub_and_consultation_rows():
     """Each of the four sheets reports hubs (拠点, サロン, 子育て支援センター …) and consultation (相談, 窓口, 会議),
     so the tagged table must hold both domains for every city."""
-    from helpers.tables import read_table
+    from helpers.tables.store import read_table
 
     tagged = tag_indicators(read_table(PROCESSED, INDICATORS))
     assert set(tagged["subtype"]) <= set(SUBTYPES)
@@ -718,7 +718,7 @@ OVERVIEW = "yamagata_fy2023_jusoteki_overview.txt"
 
 
 def test_the_three_analysis_tables_fit_their_schemas(tmp_path, indicators):
-    from helpers.tables import read_table, write_analysis_tables
+    from helpers.tables.store import read_table, write_analysis_tables
 
     tagged = tag_indicators(indicators)
     frames = {

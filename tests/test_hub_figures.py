@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from helpers import CITIES
-from helpers.hub_consultation import SUBTYPES
-from helpers.hub_figures import (
+from helpers.analysis.hub_consultation import SUBTYPES
+from helpers.views.hub_figures import (
     OVERVIEW_MARK,
     city_by_subtype,
     log_ticks,

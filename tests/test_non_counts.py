@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.fiscal_years import ERA_PATTERN, ERA_YEAR_PATTERN, parse_fiscal_years
-from helpers.non_counts import (
+from helpers.core.fiscal_years import ERA_PATTERN, ERA_YEAR_PATTERN, parse_fiscal_years
+from helpers.core.non_counts import (
     KINDS,
     RULES_CSV,
     load_non_count_rules,
@@ -20,7 +20,7 @@ from helpers.non_counts import (
     non_count_rules,
     non_count_spans,
 )
-from helpers.numbers import NUMBER_PATTERN, WIDE_NUMBER_PATTERN, find_quantities, to_number
+from helpers.core.numbers import NUMBER_PATTERN, WIDE_NUMBER_PATTERN, find_quantities, to_number
 from helpers.sheets.ichinoseki_council import parse as parse_ichinoseki
 from helpers.sheets.yamagata_progress import parse as parse_yamagata_progress
 

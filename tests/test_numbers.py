@@ -3,8 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.numbers import COUNTERS, MULTIPLIERS, find_quantities, is_no_value, parse_quantity, to_number
-from helpers.text import nfkc
+from helpers.core.numbers import COUNTERS, MULTIPLIERS, find_quantities, is_no_value, parse_quantity, to_number
+from helpers.core.text import nfkc
 
 
 def test_thousands_separator_and_unit():

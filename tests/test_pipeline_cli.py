@@ -6,7 +6,7 @@ from support.cli import run_pipeline
 from support.raw_copy import copy_raw
 
 from helpers.pipeline import main
-from helpers.sources import read_manifest, sha256_of
+from helpers.sources.manifest import read_manifest, sha256_of
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -64,7 +64,7 @@ def test_unknown_file_is_one_line(tmp_path, capsys):
 
 
 def test_unreadable_sheet_is_one_line_naming_file_and_line(tmp_path):
-    from helpers.errors import SheetError
+    from helpers.core.errors import SheetError
     from helpers.sheets import parse_file
 
     sheet = tmp_path / "shiroi_broken.txt"
@@ -82,7 +82,7 @@ def test_executed_notebooks_are_made_byte_stable(tmp_path):
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    from helpers.notebooks import strip_run_metadata
+    from helpers.views.notebooks import strip_run_metadata
 
     cell = new_code_cell("print('a'); print('b')")
     cell.outputs = [new_output("stream", name="stdout", text="a"), new_output("stream", name="stdout", text="\nb\n")]

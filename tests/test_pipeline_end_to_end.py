@@ -10,8 +10,8 @@ from support.next_year import next_year_shiroi
 from support.raw_copy import copy_raw, replace_listed
 
 from helpers.pipeline import RunConfig, add_source, run
-from helpers.schema import COVID_TRAJECTORIES, INDICATORS, MEASURES
-from helpers.tables import read_table
+from helpers.tables.schema import COVID_TRAJECTORIES, INDICATORS, MEASURES
+from helpers.tables.store import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW, PROCESSED, REPORTS = ROOT / "data" / "raw", ROOT / "data" / "processed", ROOT / "reports"

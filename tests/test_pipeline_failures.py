@@ -12,9 +12,9 @@ from support.cli import run_pipeline
 from support.raw_copy import copy_raw, replace_listed
 
 from helpers import pipeline
-from helpers.errors import PipelineError
+from helpers.core.errors import PipelineError
 from helpers.pipeline import RunConfig, main, run
-from helpers.staging import publish, staged_directories
+from helpers.tables.staging import publish, staged_directories
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from helpers import CITIES
-from helpers.raw_text import read_sheet_text
-from helpers.schema import COVERAGE, INDICATORS, MEASURES
-from helpers.sources import read_manifest
-from helpers.tables import read_table
+from helpers.sources.manifest import read_manifest
+from helpers.sources.raw_text import read_sheet_text
+from helpers.tables.schema import COVERAGE, INDICATORS, MEASURES
+from helpers.tables.store import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW, PROCESSED = ROOT / "data" / "raw", ROOT / "data" / "processed"

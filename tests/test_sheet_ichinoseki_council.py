@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers.records import Observation, ParsedSheet
 from helpers.sheets import get_parser
 from helpers.sheets.ichinoseki_council import parse
+from helpers.sheets.records import Observation, ParsedSheet
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw" / "ichinoseki_fy2023_council_papers.txt"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.records import Observation, ParsedSheet
 from helpers.sheets import parse_file
+from helpers.sheets.records import Observation, ParsedSheet
 from helpers.sheets.shiroi_sheet import parse, parse_labels, split_items
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shiroi_sheet"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.records import Observation, ParsedSheet
+from helpers.sheets.records import Observation, ParsedSheet
 from helpers.sheets.yamagata_overview import parse
 
 ROOT = Path(__file__).resolve().parents[1]

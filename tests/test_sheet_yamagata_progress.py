@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.records import VALUE_KINDS, Observation, ParsedSheet
+from helpers.core.text import split_cells
+from helpers.sheets.records import VALUE_KINDS, Observation, ParsedSheet
 from helpers.sheets.yamagata_progress import (
     TEXT_REASON,
     layout,
@@ -18,7 +19,6 @@ from helpers.sheets.yamagata_progress import (
     tokenize_value_cell,
     value_texts,
 )
-from helpers.text import split_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "yamagata_progress"

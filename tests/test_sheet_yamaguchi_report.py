@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.records import Observation, ParsedSheet
 from helpers.sheets import parse_file
+from helpers.sheets.records import Observation, ParsedSheet
 from helpers.sheets.yamaguchi_report import parse
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,9 +7,9 @@ import pytest
 from support.raw_copy import copy_raw
 
 from helpers import CITIES
-from helpers.errors import PipelineError
+from helpers.core.errors import PipelineError
 from helpers.sheets import PARSER_NAMES
-from helpers.sources import COLUMNS, read_manifest, sha256_of, verify_checksums
+from helpers.sources.manifest import COLUMNS, read_manifest, sha256_of, verify_checksums
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 
@@ -53,7 +53,7 @@ def test_unknown_parser_names_the_manifest_line(tmp_path):
 
 
 def test_reference_files_match_their_checksums_and_a_change_is_caught(tmp_path):
-    from helpers.sources import verify_reference
+    from helpers.sources.manifest import verify_reference
 
     assert verify_reference(RAW) == 1
     raw = tmp_path / "raw"

@@ -5,10 +5,10 @@ import json
 import pandas as pd
 import pytest
 
-from helpers.errors import PipelineError
-from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
-from helpers.schema import CLEAN_TABLES, INDICATORS
-from helpers.tables import (
+from helpers.core.errors import PipelineError
+from helpers.sheets.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
+from helpers.tables.schema import CLEAN_TABLES, INDICATORS
+from helpers.tables.store import (
     measures_from_listings,
     merge_documents,
     sheet_frames,

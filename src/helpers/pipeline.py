@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from helpers import BY_CITY, CITIES
-from helpers.errors import PipelineError
+from helpers.core.errors import PipelineError
 from helpers.sheets import PARSER_NAMES
-from helpers.sources import (
+from helpers.sources.manifest import (
     CITY_JA,
     MANIFEST,
     Source,
@@ -30,7 +30,7 @@ from helpers.sources import (
     verify_checksums,
     verify_reference,
 )
-from helpers.staging import copy_file_atomic, staged_directories, write_text_atomic
+from helpers.tables.staging import copy_file_atomic, staged_directories, write_text_atomic
 
 T = TypeVar("T")
 
@@ -91,8 +91,8 @@ document's dated profile figure (山形市's population on 2023-04-01) does not 
 def latest_actual_year(processed_dir: Path) -> int:
     """The default year of the report: the latest fiscal year with actual values from several cities (plans and
     targets for later years do not make a year reportable)."""
-    from helpers.schema import INDICATORS
-    from helpers.tables import read_table
+    from helpers.tables.schema import INDICATORS
+    from helpers.tables.store import read_table
 
     indicators = read_table(processed_dir, INDICATORS)
     actual = indicators[(indicators["value_kind"] == "actual") & indicators["value"].notna()]
@@ -118,7 +118,7 @@ def cleaning_steps(config: RunConfig, cities: list[str]) -> list[Step]:
 def analysis_steps(config: RunConfig, fiscal_year: int) -> list[Step]:
     """The analysis and report notebooks, in order; the COVID window and thresholds go to both notebooks that
     use them, from the one place their defaults live (``TrajectoryParams``)."""
-    from helpers.covid_trajectories import TrajectoryParams
+    from helpers.analysis.covid_trajectories import TrajectoryParams
 
     defaults = TrajectoryParams()
     covid = {
@@ -154,7 +154,7 @@ def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = Non
     copy reads as if it had run in place."""
     import papermill
 
-    from helpers.notebooks import relocate_paths, render_html, render_outputs_page, strip_run_metadata
+    from helpers.views.notebooks import relocate_paths, render_html, render_outputs_page, strip_run_metadata
 
     # papermill changes the process's working directory while a notebook runs, so every path here is absolute
     reports_dir = reports_dir.resolve()
@@ -221,7 +221,7 @@ class Runner:
 
 def combine_and_pick_year(processed_dir: Path, cities: tuple[str, ...], fiscal_year: int | None) -> int:
     """Combine the cities' tables; the report year is the one asked for, else the latest with actual values."""
-    from helpers.cleaning import combine_cities
+    from helpers.tables.cleaning import combine_cities
 
     combine_cities(processed_dir, cities)
     return fiscal_year or latest_actual_year(processed_dir)
@@ -229,7 +229,7 @@ def combine_and_pick_year(processed_dir: Path, cities: tuple[str, ...], fiscal_y
 
 def describe_tables(processed_dir: Path) -> None:
     """Rewrite ``datapackage.json`` once every table is written (the analyses run side by side)."""
-    from helpers.tables import refresh_datapackage
+    from helpers.tables.store import refresh_datapackage
 
     refresh_datapackage(processed_dir)
 
@@ -293,7 +293,7 @@ def refresh_notebooks(log: Callable[[str], None] = print) -> None:
     """Re-execute the committed notebooks in place with their default parameters (what nbval compares against)."""
     import papermill
 
-    from helpers.notebooks import strip_run_metadata
+    from helpers.views.notebooks import strip_run_metadata
 
     for notebook in sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")):
         log(f"executing {notebook.name}")

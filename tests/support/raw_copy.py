@@ -22,7 +22,7 @@ def copy_raw(tmp_path: Path, with_reference: bool = True) -> Path:
 def replace_listed(raw: Path, contents: dict[str, bytes], keep: set[str] | None = None) -> None:
     """Give listed files new bytes and record their new checksums in the manifest (so the checksum cannot be what
     refuses them); with ``keep``, list only those files."""
-    from helpers.sources import format_manifest, read_manifest, sha256_of
+    from helpers.sources.manifest import format_manifest, read_manifest, sha256_of
 
     for name, data in contents.items():
         (raw / name).write_bytes(data)

@@ -10,18 +10,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from helpers.errors import SheetError
-from helpers.raw_text import read_sheet_lines
-from helpers.records import ParsedSheet
-from helpers.text import clear_caches, key
-
-PARSER_NAMES: tuple[str, ...] = (
-    "yamagata_progress",
-    "yamagata_overview",
-    "yamaguchi_report",
-    "ichinoseki_council",
-    "shiroi_sheet",
-)
+from helpers.core.errors import SheetError
+from helpers.core.text import clear_caches, key
+from helpers.sheets.records import ParsedSheet
+from helpers.sources.manifest import PARSER_NAMES
+from helpers.sources.raw_text import read_sheet_lines
 
 LANDMARKS_CSV = Path(__file__).resolve().parents[1] / "lexicons" / "sheet_landmarks.csv"
 """Lines every document of a format contains (header rows, headings, titles): a file without them is another

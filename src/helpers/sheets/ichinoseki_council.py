@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
-from helpers.errors import SheetError
-from helpers.fiscal_years import ERA_PATTERN, era_to_gregorian, parse_fiscal_year
-from helpers.non_counts import NonCountRule, non_count_at, non_count_rule, non_count_rules, non_count_spans
-from helpers.numbers import COUNTERS, Quantity, parse_quantity
-from helpers.raw_text import read_sheet_lines
-from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
-from helpers.text import CIRCLED_MARKERS, blank_out, key, nfkc, per_parse_cache, split_cells, strip_html
+from helpers.core.errors import SheetError
+from helpers.core.fiscal_years import ERA_PATTERN, era_to_gregorian, parse_fiscal_year
+from helpers.core.non_counts import NonCountRule, non_count_at, non_count_rule, non_count_rules, non_count_spans
+from helpers.core.numbers import COUNTERS, Quantity, parse_quantity
+from helpers.core.text import CIRCLED_MARKERS, blank_out, key, nfkc, per_parse_cache, split_cells, strip_html
+from helpers.sheets.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
+from helpers.sources.raw_text import read_sheet_lines
 
 LEXICONS = Path(__file__).resolve().parents[1] / "lexicons"
 VALUE_CELLS = range(5, 9)

@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.fiscal_years import ERA_PATTERN, parse_fiscal_year, parse_fiscal_years
-from helpers.non_counts import non_count_rule, non_count_spans
-from helpers.numbers import NUMBER_PATTERN, is_no_value
-from helpers.raw_text import read_sheet_lines
-from helpers.records import Activity, CoverageItem, Evaluation, MeasureListing, Observation, ParsedSheet
-from helpers.text import CIRCLED_MARKERS, clean_cell, key, nfkc, per_parse_cache, split_cells
+from helpers.core.fiscal_years import ERA_PATTERN, parse_fiscal_year, parse_fiscal_years
+from helpers.core.non_counts import non_count_rule, non_count_spans
+from helpers.core.numbers import NUMBER_PATTERN, is_no_value
+from helpers.core.text import CIRCLED_MARKERS, clean_cell, key, nfkc, per_parse_cache, split_cells
+from helpers.sheets.records import Activity, CoverageItem, Evaluation, MeasureListing, Observation, ParsedSheet
+from helpers.sources.raw_text import read_sheet_lines
 
 ALIGNMENTS_CSV = Path(__file__).resolve().parent.parent / "lexicons" / "shiroi_sheet_alignments.csv"
 """Cells whose values are aligned by order only because the block's own comment confirms each value."""

@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.fiscal_years import ERA_YEAR_PATTERN, era_to_gregorian, parse_fiscal_years
-from helpers.non_counts import NonCountRule, make_rule, non_count_rule, non_count_rules, non_count_spans
-from helpers.numbers import WIDE_NUMBER_PATTERN, parse_quantity
-from helpers.raw_text import read_sheet_lines
-from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
-from helpers.text import CIRCLED_MARKERS, nfkc
+from helpers.core.fiscal_years import ERA_YEAR_PATTERN, era_to_gregorian, parse_fiscal_years
+from helpers.core.non_counts import NonCountRule, make_rule, non_count_rule, non_count_rules, non_count_spans
+from helpers.core.numbers import WIDE_NUMBER_PATTERN, parse_quantity
+from helpers.core.text import CIRCLED_MARKERS, nfkc
+from helpers.sheets.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
+from helpers.sources.raw_text import read_sheet_lines
 
 MEASURES_CSV = Path(__file__).resolve().parent.parent / "lexicons" / "yamagata_overview_measures.csv"
 """Slide heading → the measure its figures and texts belong to."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from helpers.fiscal_years import ERA_YEAR_PATTERN, parse_fiscal_year
-from helpers.non_counts import (
+from helpers.core.fiscal_years import ERA_YEAR_PATTERN, parse_fiscal_year
+from helpers.core.non_counts import (
     NonCountRule,
     NonCountSpan,
     covering_span,
@@ -22,10 +22,19 @@ from helpers.non_counts import (
     non_count_rules,
     non_count_spans,
 )
-from helpers.numbers import COUNTERS, NO_VALUE_MARKERS, WIDE_NUMBER_PATTERN, parse_quantity
-from helpers.raw_text import read_sheet_lines
-from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
-from helpers.text import CIRCLED_MARKERS, blank_out, clean_cell, key, nfkc, per_parse_cache, split_cells, strip_html
+from helpers.core.numbers import COUNTERS, NO_VALUE_MARKERS, WIDE_NUMBER_PATTERN, parse_quantity
+from helpers.core.text import (
+    CIRCLED_MARKERS,
+    blank_out,
+    clean_cell,
+    key,
+    nfkc,
+    per_parse_cache,
+    split_cells,
+    strip_html,
+)
+from helpers.sheets.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
+from helpers.sources.raw_text import read_sheet_lines
 
 LEXICONS = Path(__file__).resolve().parent.parent / "lexicons"
 DEPARTMENTS_CSV = LEXICONS / "yamagata_progress_departments.csv"

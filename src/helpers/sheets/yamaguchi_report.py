@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from helpers.fiscal_years import ERA_PATTERN, parse_fiscal_year
-from helpers.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rules
-from helpers.numbers import COUNTERS, MULTIPLIERS, NO_VALUE_MARKERS, to_number
-from helpers.raw_text import read_sheet_lines
-from helpers.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
-from helpers.text import CIRCLED_MARKERS, blank_out, clean_cell, key, nfkc, split_cells
+from helpers.core.fiscal_years import ERA_PATTERN, parse_fiscal_year
+from helpers.core.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rules
+from helpers.core.numbers import COUNTERS, MULTIPLIERS, NO_VALUE_MARKERS, to_number
+from helpers.core.text import CIRCLED_MARKERS, blank_out, clean_cell, key, nfkc, split_cells
+from helpers.sheets.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
+from helpers.sources.raw_text import read_sheet_lines
 
 ACTORS: tuple[str, ...] = ("市社協", "市")
 """The two acting bodies of the joint plan: the city council of social welfare and the city."""

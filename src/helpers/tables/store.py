@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import CITIES
-from helpers.errors import PipelineError
-from helpers.records import ParsedSheet
-from helpers.schema import (
+from helpers.core.errors import PipelineError
+from helpers.sheets.records import ParsedSheet
+from helpers.tables.schema import (
     ACTIVITIES,
     CLEAN_TABLES,
     COVERAGE,
@@ -23,7 +23,7 @@ from helpers.schema import (
     frictionless_resource,
     pandera_schema,
 )
-from helpers.staging import staged_directories
+from helpers.tables.staging import staged_directories
 
 SUPERSEDED_COLUMNS: tuple[str, ...] = (
     "city",
@@ -238,7 +238,7 @@ def read_table(directory: Path, table: Table) -> pd.DataFrame:
 
 def refresh_datapackage(out_dir: Path) -> None:
     """Rewrite ``datapackage.json`` to describe every known table present in ``out_dir`` (clean tables first)."""
-    from helpers.schema import ANALYSIS_TABLES
+    from helpers.tables.schema import ANALYSIS_TABLES
 
     present = tuple(t for t in (*CLEAN_TABLES, *ANALYSIS_TABLES) if (out_dir / t.path).is_file())
     text = json.dumps(datapackage(present), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -247,7 +247,7 @@ def refresh_datapackage(out_dir: Path) -> None:
 
 def write_analysis_tables(out_dir: Path, frames: dict[str, pd.DataFrame]) -> list[Path]:
     """Validate and write analysis tables (all or nothing), then refresh ``datapackage.json``."""
-    from helpers.schema import ANALYSIS_TABLES
+    from helpers.tables.schema import ANALYSIS_TABLES
 
     known = {t.name: t for t in ANALYSIS_TABLES}
     unknown = sorted(set(frames) - set(known))

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.errors import SheetError
+from helpers.core.errors import SheetError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0d-\x1f\x7f-\x9f]")
 """Control characters other than tab, line feed and form feed: a text extraction has none, so the file is not
@@ -47,7 +47,7 @@ def decode_sheet(data: bytes, source_file: str) -> SheetText:
     >>> decode_sheet(b"", "a.txt")
     Traceback (most recent call last):
     ...
-    helpers.errors.SheetError: a.txt:1: the file is empty; use the complete document
+    helpers.core.errors.SheetError: a.txt:1: the file is empty; use the complete document
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise SheetError(source_file, 1, "UTF-16/UTF-32 text is not read; save the file as UTF-8")

@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import BY_CITY, CITIES
-from helpers.errors import PipelineError
-from helpers.records import ParsedSheet
-from helpers.schema import CLEAN_TABLES, COVERAGE, INDICATORS, MEASURE_LISTINGS, MEASURES
+from helpers.core.errors import PipelineError
 from helpers.sheets import parse_file
-from helpers.sources import Source, read_manifest, verify_checksums
-from helpers.tables import (
+from helpers.sheets.records import ParsedSheet
+from helpers.sources.manifest import Source, read_manifest, verify_checksums
+from helpers.tables.schema import CLEAN_TABLES, COVERAGE, INDICATORS, MEASURE_LISTINGS, MEASURES
+from helpers.tables.store import (
     SUPERSEDED_COLUMNS,
     measures_from_listings,
     merge_documents,

@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import CITIES
-from helpers.fiscal_years import era_to_gregorian
-from helpers.text import CIRCLED_MARKERS, nfkc
+from helpers.core.fiscal_years import era_to_gregorian
+from helpers.core.text import CIRCLED_MARKERS, nfkc
 
 LEXICON_FILE = "covid_lexicon.csv"
 """File name of the lexicon inside the package's ``lexicons`` folder (package data)."""

@@ -19,11 +19,11 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import CITIES
-from helpers.errors import PipelineError
-from helpers.text import key
+from helpers.core.errors import PipelineError
+from helpers.core.text import key
 
-TAXONOMY_PATH = Path(__file__).with_name("lexicons") / "hub_consultation_taxonomy.csv"
-POPULATION_PATH = Path(__file__).resolve().parents[2] / "data" / "raw" / "reference" / "population.csv"
+TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "lexicons" / "hub_consultation_taxonomy.csv"
+POPULATION_PATH = Path(__file__).resolve().parents[3] / "data" / "raw" / "reference" / "population.csv"
 OUTPUT_NAME = "hub_consultation.csv"
 
 DOMAINS: tuple[str, ...] = ("hub", "consultation")
@@ -589,8 +589,8 @@ def audit_labels(indicators: pd.DataFrame, rules: tuple[Rule, ...] | None = None
 
 def write_hub_consultation(processed_dir: Path) -> Path:
     """Tag ``indicators.csv`` of ``processed_dir`` and write ``hub_consultation.csv`` beside it (LF, true/false)."""
-    from helpers.schema import INDICATORS
-    from helpers.tables import read_table, to_csv_text, write_outputs
+    from helpers.tables.schema import INDICATORS
+    from helpers.tables.store import read_table, to_csv_text, write_outputs
 
     tagged = tag_indicators(read_table(Path(processed_dir), INDICATORS))
     write_outputs(Path(processed_dir), {OUTPUT_NAME: to_csv_text(tagged)})
@@ -641,7 +641,7 @@ PART_NAMES: dict[str, str] = {
 
 
 def _city_ja(city: str) -> str:
-    from helpers.sources import CITY_JA
+    from helpers.sources.manifest import CITY_JA
 
     return CITY_JA.get(city, city)
 

@@ -15,7 +15,7 @@ Three kinds of evidence are read (defaults of :class:`TrajectoryParams` in brack
   any positive value when it is zero. A reference later than the stall cannot judge recovery.
 * **grade** — 白井市's A–D: a C or D in the window is a stall; grades after the last stall ending in a run of
   A or B are a recovery, C or D at the end is not.
-* **text** — COVID events (:mod:`helpers.covid_text`), on the series' own lines or on lines holding no series
+* **text** — COVID events (:mod:`helpers.analysis.covid_text`), on the series' own lines or on lines holding no series
   of the measure. Stall effects in or after the window (a later one says the effect persisted;
   ``text_after_window`` [True]); ``resumed`` in a result column in or after the last stall year is a recovery;
   ``resumed`` or ``moved_format`` in a plan column is a planned resume; so is a later plan sentence that names an
@@ -54,7 +54,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.covid_text import (
+from helpers.analysis.covid_text import (
     EFFECTS,
     EVENT_COLUMNS,
     FOLLOWED_EFFECTS,
@@ -69,8 +69,8 @@ from helpers.covid_text import (
     sentence_effects,
     split_sentences,
 )
-from helpers.raw_text import read_sheet_text
-from helpers.text import clean_cell, nfkc
+from helpers.core.text import clean_cell, nfkc
+from helpers.sources.raw_text import read_sheet_text
 
 STATUSES: tuple[str, ...] = (
     "stalled_recovered",

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from helpers.text import nfkc, per_parse_cache, strip_html, strip_item_markers
+from helpers.core.text import nfkc, per_parse_cache, strip_html, strip_item_markers
 
 NO_VALUE_MARKERS: tuple[str, ...] = (
     "未集計",

@@ -1,6 +1,6 @@
 """Figures of the hub and consultation analysis (notebook 03): coverage heatmap, per-1,000 bars, hub expansion.
 
-Each ``plot_*`` function draws a table of ``helpers.hub_consultation`` in the project's style (Japanese labels,
+Each ``plot_*`` function draws a table of ``helpers.analysis.hub_consultation`` in the project's style (Japanese labels,
 colours paired with hatches or markers so the figures survive greyscale printing) and returns the figure; the caller
 saves and closes it. The small formatters beside them build the figures' texts and are tested on their own.
 """
@@ -14,9 +14,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from helpers import CITIES
-from helpers.covid_figures import short_label
-from helpers.figures import CITY_LABELS, HATCHES, PALETTE
-from helpers.hub_consultation import SUBTYPE_LABELS_JA, SUBTYPES, group_label_ja
+from helpers.analysis.hub_consultation import SUBTYPE_LABELS_JA, SUBTYPES, group_label_ja
+from helpers.views.covid_figures import short_label
+from helpers.views.figures import CITY_LABELS, HATCHES, PALETTE
 
 OVERVIEW_MARK = "〔概要資料〕"
 """Appended to a label whose value comes from an overview document rather than the progress sheet."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from helpers.text import nfkc, per_parse_cache
+from helpers.core.text import nfkc, per_parse_cache
 
 ERA_START: dict[str, int] = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989, "昭和": 1926, "S": 1926}
 """Gregorian year of each era's first year (元年). 令和元年 = 2019, 平成元年 = 1989."""

@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import CITIES
-from helpers.covid_text import natural_key
-from helpers.covid_trajectories import STALLED_STATUSES, STATUS_LABELS_JA, status_counts
-from helpers.errors import PipelineError
-from helpers.fiscal_years import era_label
-from helpers.report_html import box, bullets, fmt_number, heading, image, paragraph, small, table
-from helpers.sources import CITY_JA, Source
+from helpers.analysis.covid_text import natural_key
+from helpers.analysis.covid_trajectories import STALLED_STATUSES, STATUS_LABELS_JA, status_counts
+from helpers.core.errors import PipelineError
+from helpers.core.fiscal_years import era_label
+from helpers.sources.manifest import CITY_JA, Source
+from helpers.views.report_html import box, bullets, fmt_number, heading, image, paragraph, small, table
 
 VALUE_KIND_JA: dict[str, str] = {"actual": "実績", "target": "目標", "plan": "計画"}
 EFFECT_JA: dict[str, str] = {
@@ -220,7 +220,7 @@ def key_findings_block(ctx: ReportContext) -> str:
 
 
 def _hub_summaries(ctx: ReportContext) -> pd.DataFrame:
-    from helpers.hub_consultation import city_summaries, coverage_matrix
+    from helpers.analysis.hub_consultation import city_summaries, coverage_matrix
 
     tagged = ctx.tables["hub_consultation"]
     return city_summaries(tagged, coverage_matrix(tagged), ctx.tables["activities"])
@@ -263,7 +263,7 @@ def covid_block(ctx: ReportContext) -> str:
 
 def hub_block(ctx: ReportContext) -> str:
     """Section 2: what each city measures about hubs and consultation, and the comparable figures."""
-    from helpers.hub_consultation import city_sentences_ja, matrix_table_ja
+    from helpers.analysis.hub_consultation import city_sentences_ja, matrix_table_ja
 
     summaries = _hub_summaries(ctx)
     shown = matrix_table_ja(ctx.tables["hub_consultation_matrix"]).reset_index()
@@ -342,7 +342,7 @@ def sources_block(ctx: ReportContext) -> str:
 
 def write_tables_workbook(path: Path, ctx: ReportContext) -> None:
     """The tidy and analysis tables as one Excel workbook with a Japanese readme sheet."""
-    from helpers.excel import write_workbook
-    from helpers.schema import ANALYSIS_TABLES, CLEAN_TABLES
+    from helpers.tables.schema import ANALYSIS_TABLES, CLEAN_TABLES
+    from helpers.views.excel import write_workbook
 
     write_workbook(path, [(t, ctx.tables[t.name]) for t in (*CLEAN_TABLES, *ANALYSIS_TABLES) if t.name in ctx.tables])

@@ -1,7 +1,7 @@
 """Benchmark: how fast the sheets parse (at 1x, 10x and 100x the raw input) and what the full pipeline costs
 next to its floor (the same number of papermill runs of an empty notebook).
 
-python -m helpers.bench [--repeat N] [--scale-repeat N] [--scales 10,100] [--skip-pipeline]
+python benchmarks/bench.py [--repeat N] [--scale-repeat N] [--scales 10,100] [--skip-pipeline]
                         [--pipeline-repeat N] [--floor-repeat N] [--jobs N] [--write] [--output FILE]
 
 Figures are measured and reported, never asserted: the machines this runs on are shared. ``--write`` puts them,
@@ -29,7 +29,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from helpers.pipeline import EXECUTED_DIR, NOTEBOOK_DIR, REPO_ROOT
-from helpers.sources import read_manifest
+from helpers.sources.manifest import read_manifest
 
 try:
     import psutil
@@ -61,7 +61,7 @@ IMPORT_STATEMENTS: tuple[tuple[str, str], ...] = (
     ("import papermill", "every process that executes notebooks, once"),
     ("from nbconvert import HTMLExporter", "every process that renders executed notebooks to HTML, once"),
     ("import jsonschema", "every process that reads or writes a notebook (nbformat imports it)"),
-    ("import helpers.cleaning", "every process or kernel that cleans or combines tables (pandas, pandera)"),
+    ("import helpers.tables.cleaning", "every process or kernel that cleans or combines tables (pandas, pandera)"),
 )
 """Imports whose cost a fresh process pays; each is measured on its own, so the figures overlap."""
 
@@ -369,7 +369,7 @@ def executed_notebooks(reports_dir: Path) -> list[Path]:
 def html_render_times(notebooks: Sequence[Path], out_dir: Path) -> tuple[tuple[str, float], ...]:
     """Seconds to render each executed notebook to HTML again, one after the other in this process, as the
     pipeline does after each papermill run (importing nbconvert is not included)."""
-    from helpers.notebooks import render_html
+    from helpers.views.notebooks import render_html
 
     out_dir.mkdir(parents=True, exist_ok=True)
     render_html(notebooks[0], out_dir / "warm-up.html")
@@ -460,7 +460,7 @@ def run_floor(runs: int) -> None:
 
 
 def floor_command(runs: int) -> list[str]:
-    return [sys.executable, "-u", "-m", "helpers.bench", "--floor-runs", str(runs)]
+    return [sys.executable, "-u", str(Path(__file__).resolve()), "--floor-runs", str(runs)]
 
 
 def bench_floor(runs: int, repeat: int, workdir: Path, log: Log = _stderr) -> RunSeries:
@@ -790,7 +790,8 @@ def render_markdown(results: Results) -> str:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`python -m helpers.bench --write`) from one run on the machine below; run it again "
+        "Written by `make bench` (`python benchmarks/bench.py --write`) from one run on the machine below; run it "
+        "again "
         "to refresh. The targets are stated here as measurements on this machine, not as tests: the machines this "
         "project runs on are shared and noisy.",
         "",
@@ -820,7 +821,7 @@ def _scales(text: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python benchmarks/bench.py", description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=9, help="timed parsing passes over the raw files (default 9)")
     parser.add_argument("--scale-repeat", type=int, default=3, help="timed passes at each larger input (default 3)")
     parser.add_argument("--scales", type=_scales, default=[10, 100], help="larger inputs, in copies (default 10,100)")

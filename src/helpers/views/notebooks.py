@@ -81,7 +81,7 @@ def render_outputs_page(notebook: Path, html_path: Path, base_dir: Path) -> None
     figures inlined from ``base_dir`` (the kernel's working directory): the report opens offline as one file."""
     from html import escape
 
-    from helpers.report_html import embed_images
+    from helpers.views.report_html import embed_images
 
     nb = nbformat.read(notebook, as_version=4)
     parts = []

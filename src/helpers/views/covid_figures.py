@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from helpers.covid_text import EFFECT_LABELS_JA, EFFECTS, Lexicon, city_rank, natural_key
-from helpers.covid_trajectories import (
+from helpers.analysis.covid_text import EFFECT_LABELS_JA, EFFECTS, Lexicon, city_rank, natural_key
+from helpers.analysis.covid_trajectories import (
     STALLED_STATUSES,
     STATUS_LABELS_JA,
     STATUSES,
@@ -20,7 +20,7 @@ from helpers.covid_trajectories import (
     as_of,
     build_series,
 )
-from helpers.figures import CITY_LABELS, HATCHES, PALETTE
+from helpers.views.figures import CITY_LABELS, HATCHES, PALETTE
 
 EDGE = "#333333"
 """Bar edges and hatch lines (matplotlib draws hatches in the edge colour)."""

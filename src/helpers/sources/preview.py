@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.raw_text import read_sheet_text
+from helpers.sources.raw_text import read_sheet_text
 
 
 def preview_lines(path: Path, n: int = 12, width: int = 110, start: int = 1) -> str:

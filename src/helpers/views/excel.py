@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
-from helpers.schema import Table
+from helpers.tables.schema import Table
 
 FIXED_STAMP = "2000-01-01T00:00:00Z"
 """openpyxl writes the save time into docProps/core.xml; a fixed value keeps re-runs identical."""

@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from helpers.fiscal_years import ERA_PATTERN
-from helpers.text import per_parse_cache
+from helpers.core.fiscal_years import ERA_PATTERN
+from helpers.core.text import per_parse_cache
 
-RULES_CSV = Path(__file__).resolve().parent / "lexicons" / "non_count_rules.csv"
+RULES_CSV = Path(__file__).resolve().parents[1] / "lexicons" / "non_count_rules.csv"
 """The shared rule list: rule_id, kind, pattern, reason, comment (an example with its file:line)."""
 
 KINDS: frozenset[str] = frozenset(

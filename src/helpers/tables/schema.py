@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandera.pandas as pa
 
 from helpers import CITIES
-from helpers.records import VALUE_KINDS
+from helpers.sheets.records import VALUE_KINDS
 
 GRADES: tuple[str, ...] = ("A", "B", "C", "D")
 PROGRESS_LABELS: tuple[str, ...] = ("順調に進んだ", "概ね進んだ", "一部遅れがある", "未実施")

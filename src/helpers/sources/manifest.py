@@ -9,10 +9,17 @@ from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 from helpers import CITIES
-from helpers.errors import PipelineError
-from helpers.sheets import PARSER_NAMES
+from helpers.core.errors import PipelineError
 
 MANIFEST = "sources.csv"
+PARSER_NAMES: tuple[str, ...] = (
+    "yamagata_progress",
+    "yamagata_overview",
+    "yamaguchi_report",
+    "ichinoseki_council",
+    "shiroi_sheet",
+)
+"""The sheet formats a manifest row may name; each is a module of ``helpers.sheets``."""
 CITY_JA: dict[str, str] = {"yamagata": "山形市", "yamaguchi": "山口市", "ichinoseki": "一関市", "shiroi": "白井市"}
 
 

@@ -1,0 +1,1 @@
+"""Shared ground every layer stands on: text and number parsing, fiscal years, non-count rules, errors."""
