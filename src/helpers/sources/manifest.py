@@ -10,6 +10,7 @@ from pathlib import Path
 
 from helpers import CITIES
 from helpers.core.errors import PipelineError
+from helpers.sources.cities import city_names_ja
 
 MANIFEST = "sources.csv"
 PARSER_NAMES: tuple[str, ...] = (
@@ -20,7 +21,7 @@ PARSER_NAMES: tuple[str, ...] = (
     "shiroi_sheet",
 )
 """The sheet formats a manifest row may name; each is a module of ``helpers.sheets``."""
-CITY_JA: dict[str, str] = {"yamagata": "山形市", "yamaguchi": "山口市", "ichinoseki": "一関市", "shiroi": "白井市"}
+CITY_JA: dict[str, str] = city_names_ja()
 
 
 @dataclass(frozen=True)

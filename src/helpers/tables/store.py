@@ -11,6 +11,7 @@ import pandas as pd
 from helpers import CITIES
 from helpers.core.errors import PipelineError
 from helpers.sheets.records import ParsedSheet
+from helpers.sources.cities import city_names_ja
 from helpers.tables.schema import (
     ACTIVITIES,
     CLEAN_TABLES,
@@ -178,7 +179,7 @@ def datapackage(tables: tuple[Table, ...], extra: dict[str, object] | None = Non
     package: dict[str, object] = {
         "profile": "tabular-data-package",
         "name": "community-welfare-plan-progress",
-        "title": "地域福祉計画 進捗シート: 山形市・山口市・一関市・白井市",
+        "title": "地域福祉計画 進捗シート: " + "・".join(city_names_ja().values()),
         "description": "Tidy tables cleaned from four Japanese cities' community-welfare plan progress sheets.",
         "sources": [{"title": "data/raw/sources.csv", "path": "../raw/sources.csv"}],
         "resources": [frictionless_resource(t) for t in tables],

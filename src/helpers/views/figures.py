@@ -8,6 +8,8 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 
+from helpers.sources.cities import city_labels
+
 with warnings.catch_warnings():
     # japanize-matplotlib imports distutils (deprecated); the warning is about the package, not our use.
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -22,7 +24,7 @@ PALETTE: tuple[str, ...] = ("#1b3a5c", "#e69f00", "#6f9fc8", "#7a4e00", "#b8b8b8
 HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "--")
 """Hatch patterns paired with PALETTE so bars differ on a black-and-white printout too."""
 
-CITY_LABELS: dict[str, str] = {"yamagata": "山形市", "yamaguchi": "山口市", "ichinoseki": "一関市", "shiroi": "白井市"}
+CITY_LABELS: dict[str, str] = city_labels()
 
 
 def apply_style() -> None:
