@@ -29,7 +29,7 @@ STALLED_STATUSES: tuple[str, ...] = (
     "stalled_recovery_not_observed",
 )
 STATUSES: tuple[str, ...] = (*STALLED_STATUSES, "not_stalled", "delayed_cause_not_stated", "insufficient_data")
-KINDS: tuple[str, ...] = ("mention", "implicit", "row_series", "series_sample")
+KINDS: tuple[str, ...] = ("mention", "implicit", "row_series", "zero_series", "control", "series_sample")
 INDICATOR_KINDS: tuple[str, ...] = ("activity", "demand", "stock", "money", "cumulative", "none")
 ATTRIBUTIONS: tuple[str, ...] = ("sheet_says_pandemic", "timing_only", "none")
 CELL_ROLES: tuple[str, ...] = ("result", "plan", "objective")
