@@ -193,6 +193,25 @@ def test_agreement_on_a_crafted_classifier(crafted_hand: pd.DataFrame) -> None:
     assert result.classifier_stalls_not_in_hand_set["label"].tolist() == ["講座開催回数"]
 
 
+def test_attribution_is_compared_on_stalls_found(crafted_hand: pd.DataFrame) -> None:
+    crafted_hand.loc[crafted_hand["activity_group"] == "g1", "attribution"] = "sheet_says_pandemic"
+    classifier = pd.DataFrame(
+        {
+            "city": ["yamaguchi"],
+            "activity": ["市ふれあいレク大会等、交流事業"],
+            "status": ["stalled_not_recovered"],
+            "attribution": ["timing_only"],
+            "stall_source_file": [YAMAGUCHI],
+            "stall_source_line": [520],
+        }
+    )
+    figures = agreement(crafted_hand, classifier, attribution_column="attribution").figures.set_index("figure")
+    assert (figures.loc["stalls found with the same attribution", ["count", "of"]] == [0, 1]).all()
+    assert (
+        "stalls found with the same attribution" not in agreement(crafted_hand, classifier).figures["figure"].tolist()
+    )
+
+
 def test_a_row_of_another_city_or_label_is_not_a_match(crafted_hand: pd.DataFrame) -> None:
     classifier = pd.DataFrame(
         {

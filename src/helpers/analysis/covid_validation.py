@@ -209,6 +209,7 @@ def match_units(
     city_column: str | None = "city",
     evidence_columns: Sequence[tuple[str, str]] = (("stall_source_file", "stall_source_line"),),
     min_overlap: int = 4,
+    attribution_column: str | None = None,
 ) -> pd.DataFrame:
     """Attach to each hand unit the classifier row that speaks of it, if any.
 
@@ -216,7 +217,7 @@ def match_units(
     city, whose label overlaps one of the unit's labels. Among them the row whose label covers the largest share
     of the shorter label wins, then the longer overlap, then a row with a stall status, then the label closest in
     length, then the earlier row."""
-    for column in (activity_column, status_column):
+    for column in (activity_column, status_column, *([attribution_column] if attribution_column else [])):
         if column not in classifier.columns:
             raise ValueError(f"the classifier table has no {column!r} column")
     by_place = _classifier_places(classifier, evidence_columns)
@@ -241,7 +242,14 @@ def match_units(
             if best is None or rank > best:
                 best = rank
         if best is None:
-            chosen.append({"classifier_status": UNMATCHED, "classifier_activity": "", "classifier_where": ""})
+            chosen.append(
+                {
+                    "classifier_status": UNMATCHED,
+                    "classifier_activity": "",
+                    "classifier_where": "",
+                    "classifier_attribution": "",
+                }
+            )
             continue
         row = classifier.iloc[-best[4]]
         where = "; ".join(
@@ -255,6 +263,7 @@ def match_units(
                 "classifier_activity": str(row[activity_column]),
                 "classifier_where": where,
                 "classifier_row": -best[4],
+                "classifier_attribution": str(row[attribution_column]) if attribution_column else "",
             }
         )
     matched = pd.DataFrame.from_records(chosen, index=units.index)
@@ -308,13 +317,16 @@ def agreement(
     min_overlap: int = 4,
     unmatched_status: str = "not_stalled",
     include_ambiguous: bool = True,
+    attribution_column: str | None = None,
 ) -> Agreement:
     """Compare a classifier table with the hand coding, unit by unit.
 
     An activity the classifier does not list counts as ``unmatched_status`` (by default: left alone, i.e. not
     stalled) in the status agreement and in kappa. Figures: recall of real stalls (units whose hand status is a
     stall status, found with any stall status), status agreement share and Cohen's kappa over all units, and the
-    share of not-stalled units flagged as stalled, for pandemic mentions and for every kind."""
+    share of not-stalled units flagged as stalled, for pandemic mentions and for every kind; with
+    ``attribution_column``, also how often a stall found carries the hand coding's attribution
+    (sheet_says_pandemic / timing_only). Pass a subset of the hand coding (one kind, one city) to measure it alone."""
     units = hand_units(hand)
     if not include_ambiguous:
         units = units[units["confidence"] != "ambiguous"].reset_index(drop=True)
@@ -326,6 +338,7 @@ def agreement(
         city_column=city_column,
         evidence_columns=evidence_columns,
         min_overlap=min_overlap,
+        attribution_column=attribution_column,
     )
     predicted = units["classifier_status"].where(units["classifier_status"] != UNMATCHED, unmatched_status)
     units["compared_status"] = predicted
@@ -343,6 +356,11 @@ def agreement(
         ("not-stalled units flagged as stalled (all kinds)", int((calm & flagged).sum()), int(calm.sum())),
         ("units the classifier does not list", int((units["classifier_status"] == UNMATCHED).sum()), len(units)),
     ]
+    if attribution_column:
+        same = units["attribution"] == units["classifier_attribution"]
+        rows.append(
+            ("stalls found with the same attribution", int((real & flagged & same).sum()), int((real & flagged).sum()))
+        )
     figures = pd.DataFrame(rows, columns=["figure", "count", "of"])
     figures["share"] = [_share(n, d) for n, d in zip(figures["count"], figures["of"], strict=True)]
     kappa = cohen_kappa(units["status"], predicted) if len(units) else float("nan")
