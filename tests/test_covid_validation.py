@@ -3,6 +3,7 @@ computation on crafted classifier tables built from real labels of the sheets.""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -42,6 +43,22 @@ def test_every_quote_stands_on_its_source_line(hand: pd.DataFrame) -> None:
         if unicodedata.normalize("NFKC", row.quote)
         not in unicodedata.normalize("NFKC", lines[row.source_file][row.source_line - 1])
     ]
+    assert not missing
+
+
+def test_words_quoted_as_evidence_stand_on_the_cited_line(hand: pd.DataFrame) -> None:
+    """Evidence cites ``file:line … 'words'``; every stretch of the quoted words (between …) is on that line."""
+    lines = {name: read_sheet_lines(RAW / name, name) for name in sorted(set(hand["source_file"]))}
+    checked, missing = 0, []
+    for row in hand.itertuples():
+        for cited in re.finditer(r"([\w.]+\.txt):(\d+)(?:-\d+)?([^;]*)", row.evidence_for_status):
+            line = unicodedata.normalize("NFKC", lines[cited.group(1)][int(cited.group(2)) - 1])
+            for words in re.findall(r"'([^']+)'", cited.group(3)):
+                for piece in (p.strip() for p in words.split("…")):
+                    checked += 1
+                    if len(piece) > 1 and unicodedata.normalize("NFKC", piece) not in line:
+                        missing.append(f"{row.case_id}: {cited.group(1)}:{cited.group(2)} {piece}")
+    assert checked > 50
     assert not missing
 
 
