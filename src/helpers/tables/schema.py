@@ -179,7 +179,7 @@ EVALUATIONS = Table(
         SOURCE_FILE,
         SOURCE_LINE,
     ),
-    primary_key=("city", "measure_id", "fiscal_year"),
+    primary_key=("city", "measure_id", "fiscal_year", "source_file", "source_line"),
 )
 
 ACTIVITIES = Table(
