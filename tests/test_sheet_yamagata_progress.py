@@ -316,7 +316,7 @@ def test_parenthesised_subcounts_and_year_labels_are_notes() -> None:
     mid = find(s, "山形市高齢者保健福祉計画", "福祉避難所数連絡責任者等の確認および協定施設数", 2022)
     assert (mid.value, mid.note) == (60.0, "②(R4新規・3施設)")
     reasons = sorted(c.reason for c in s.coverage if c.source_line == 7 and c.outcome == "skipped")
-    assert reasons == ["fiscal-year label", "item marker", "parenthesised note", "parenthesised note"]
+    assert reasons == ["fiscal-year label", "item marker"]  # the bracketed parts are observations of their own
     depts = [a.department for a in s.activities if a.source_line == 5]
     assert depts == ["生活福祉課", "防災対策課"]
 
@@ -550,3 +550,27 @@ def test_marker_for_a_value_not_known_stays_empty() -> None:
     assert unknown.value is None and unknown.note == "未集計"
     dash = find(fixture("continuation_rows"), "", "ホームページ、LINE、フェイスブック、広報やまがた等への掲載", 2020)
     assert dash.value is None and dash.note == "—"
+
+
+def test_labelled_part_in_brackets_is_its_own_observation() -> None:
+    s = fixture("notes_and_markers")
+    base = "福祉避難所数連絡責任者等の確認および協定施設数"
+    hotels = find(s, "山形市高齢者保健福祉計画", f"{base}(うちホテル協会)", 2020)
+    assert (hotels.value, hotels.unit, hotels.value_raw, hotels.note) == (
+        6.0,
+        "施設",
+        "6施設",
+        "part of 57施設",
+    )
+    new = find(s, "山形市高齢者保健福祉計画", f"{base}(R4新規)", 2022)
+    assert (new.value, new.unit, new.value_raw) == (3.0, "施設", "3施設")
+    assert find(s, "山形市高齢者保健福祉計画", base, 2020).value == 57.0
+
+
+def test_brackets_that_are_not_parts_of_the_value_stay_notes() -> None:
+    # line 154: 281件 (相談員2名体制) counts staff, not consultations; line 76: 24回 (毎月2回) is a frequency
+    s = fixture("target_and_series_break")
+    assert not [o for o in s.observations if "相談員" in o.indicator and o.unit == "名" and o.source_line == 8]
+    assert [c.reason for c in s.coverage if c.source_line == 8 and c.token in ("2", "5")] == ["parenthesised note"] * 2
+    monthly = fixture("split_header")
+    assert not [o for o in monthly.observations if "毎月" in o.indicator]

@@ -100,6 +100,11 @@ _NET_BASIS = re.compile(r"実人数|実利用者|実人員")
 _BARE_VALUE = re.compile(rf"(?:{WIDE_NUMBER_PATTERN})\s*\S{{0,3}}")
 _PARAGRAPH_BREAK = re.compile(r"</?p>|<ul[^>]*>|</ul>|<br\s*/?>")
 _BEFORE_NOTE_MARK = re.compile(r"\s+(?=※)")
+_SUB_COUNT = re.compile(
+    rf"[(（]\s*(?P<text>(?:うち\s*(?P<part>[^()（）\d]+?)|(?P<group>[^()（）・]+?)\s*・)\s*"
+    rf"(?P<number>{WIDE_NUMBER_PATTERN})\s*(?P<unit>\S+?))\s*[)）]"
+)
+"""A labelled part in brackets after a value: ``(うちホテル協会6施設)``, ``(R4新規・3施設)`` (line 235)."""
 
 
 @dataclass(frozen=True)
@@ -650,6 +655,15 @@ class _Book:
     def cover(self, line: int, token: str, outcome: str, reason: str = "") -> None:
         self.sheet.coverage.append(CoverageItem(self.city, self.source_file, line, token, outcome, reason))
 
+    def reclaim(self, line: int, number: str, token: str) -> None:
+        """The last number of a line skipped as a bracketed note becomes an observation (a labelled part), its token
+        widened to the number with its counter."""
+        for index in range(len(self.sheet.coverage) - 1, -1, -1):
+            item = self.sheet.coverage[index]
+            if item.source_line == line and item.token == number and item.reason == "parenthesised note":
+                self.sheet.coverage[index] = replace(item, token=token, outcome="observation", reason="")
+                return
+
     def observe(self, obs: Observation) -> str:
         """Add an observation; returns "" or the coverage reason when the key is already taken."""
         k = (obs.measure_id, obs.indicator, obs.fiscal_year, obs.value_kind)
@@ -1034,6 +1048,8 @@ class _Parser:
             series_break=series_break,
         )
         repeat = self.book.observe(obs)
+        if token.number and not token.frequency:
+            self._sub_counts(obs, token, number)
         if token.number:
             if repeat:
                 self.book.cover(number, obs.value_raw, "skipped", repeat)
@@ -1041,6 +1057,34 @@ class _Parser:
                 self.book.cover(number, obs.value_raw, "skipped", "frequency wording (年N回)")
             else:
                 self.book.cover(number, obs.value_raw, "observation")
+
+    def _sub_counts(self, obs: Observation, token: Token, number: int) -> None:
+        """A labelled part of the value in brackets, in the same counter, is its own observation.
+
+        Line 235: ``57施設 (うちホテル協会6施設)``, ``60施設 ②(R4新規・3施設)``; other brackets stay notes
+        (line 154: 相談員2名体制)."""
+        for note in token.notes:
+            match = _SUB_COUNT.search(note)
+            if match is None or nfkc(match.group("unit")) != nfkc(token.unit):
+                continue
+            quantity = parse_quantity(nfkc(match.group("number") + match.group("unit")))
+            if quantity is None:
+                continue
+            part = match.group("part")
+            label = f"うち{indicator_name(part)}" if part else indicator_name(match.group("group"))
+            sub = replace(
+                obs,
+                indicator=f"{obs.indicator}({label})",
+                value=quantity.value,
+                value_raw=match.group("number") + match.group("unit"),
+                note=f"part of {obs.value_raw}",
+            )
+            self.book.quirk(
+                "a labelled part of a value in brackets (うちホテル協会6施設) is its own observation", number
+            )
+            if self.book.observe(sub):
+                continue
+            self.book.reclaim(number, match.group("number"), sub.value_raw)
 
     def _target_measure(self, label: Label, measures: list[tuple[str, str]], dept: str) -> tuple[str, str]:
         if label.measure:
