@@ -35,7 +35,6 @@ from helpers.analysis.hub_consultation import (
     summary_sentence,
     tag_indicators,
     unit_family,
-    write_hub_consultation,
     year_span,
 )
 from helpers.analysis.hub_services import build_hub_table, compare_services, load_denominators
@@ -611,19 +610,6 @@ def test_a_population_file_without_source_is_refused(tmp_path):
     bad.write_text("city,city_ja,population,reference_date,source\nshiroi,白井市,62441,2020-10-01,\n", encoding="utf-8")
     with pytest.raises(PipelineError, match="source"):
         load_population(bad)
-
-
-def test_write_hub_consultation_round_trips_through_indicators_csv(tmp_path, indicators):
-    from helpers.tables.store import read_table, to_csv_text
-
-    (tmp_path / "indicators.csv").write_text(to_csv_text(indicators), encoding="utf-8")
-    out = write_hub_consultation(tmp_path)
-    assert out == tmp_path / "hub_consultation.csv"
-    written = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(written.columns) == [*INDICATORS.columns, *TAGGED_COLUMNS]
-    assert len(written) == len(tag_indicators(read_table(tmp_path, INDICATORS)))
-    assert set(written["has_target"]) <= {"true", "false"}
-    assert out.read_bytes().count(b"\r") == 0
 
 
 # --- the committed processed tables ---------------------------------------------------------------------------------

@@ -225,6 +225,15 @@ def test_per_1000_only_where_comparable_and_the_service_population_is_known(comp
     assert pd.isna(coordinators["per_1000"]) and coordinators["per_1000_note"] == NO_DENOMINATOR
 
 
+def test_a_population_by_age_file_without_a_source_or_missing_is_refused(tmp_path):
+    bad = tmp_path / "population_by_age.csv"
+    bad.write_text("city,population_group,population,reference_date,source\nshiroi,aged_65_plus,1000,2020-10-01,\n")
+    with pytest.raises(PipelineError, match="a source"):
+        load_denominators(by_age_file=bad)
+    with pytest.raises(PipelineError, match="not found"):
+        load_denominators(by_age_file=tmp_path / "none.csv")
+
+
 def test_an_age_specific_denominator_file_switches_the_per_1000_on(tmp_path, tagged):
     by_age = tmp_path / "population_by_age.csv"
     rows = [f"{c},aged_65_plus,1000,2020-10-01,test figure" for c in CITIES]

@@ -1,4 +1,5 @@
-"""Hub (拠点・窓口) and consultation (相談) indicators: taxonomy, tagging, coverage and per-1,000 figures.
+"""Hub (拠点・窓口), consultation (相談) and community-development indicators: taxonomy, tagging, the city × subtype
+matrix and the sentences per city (comparing services across cities is in ``hub_services``).
 
 The classification is data, not code: ``lexicons/hub_consultation_taxonomy.csv`` holds ordered rules that match the
 NFKC-normalised indicator label, and where needed the measure name and the unit. The first rule that matches decides;
@@ -24,7 +25,6 @@ from helpers.core.text import key
 
 TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "lexicons" / "hub_consultation_taxonomy.csv"
 POPULATION_PATH = Path(__file__).resolve().parents[3] / "data" / "raw" / "reference" / "population.csv"
-OUTPUT_NAME = "hub_consultation.csv"
 
 DOMAINS: tuple[str, ...] = ("hub", "consultation", "community")
 SUBTYPES: tuple[str, ...] = (
@@ -564,16 +564,6 @@ def audit_labels(indicators: pd.DataFrame, rules: tuple[Rule, ...] | None = None
     frame["subtype"] = [m.subtype if m else "" for m in matched]
     frame["keyword"] = frame["indicator"].map(lambda s: bool(KEYWORDS.search(_norm(s))))
     return _sorted(frame, ["measure", "indicator", "unit"]).reset_index(drop=True)
-
-
-def write_hub_consultation(processed_dir: Path) -> Path:
-    """Tag ``indicators.csv`` of ``processed_dir`` and write ``hub_consultation.csv`` beside it (LF, true/false)."""
-    from helpers.tables.schema import INDICATORS
-    from helpers.tables.store import read_table, to_csv_text, write_outputs
-
-    tagged = tag_indicators(read_table(Path(processed_dir), INDICATORS))
-    write_outputs(Path(processed_dir), {OUTPUT_NAME: to_csv_text(tagged)})
-    return Path(processed_dir) / OUTPUT_NAME
 
 
 # --- Japanese labels and the views the notebooks show ---------------------------------------------------------------

@@ -32,6 +32,7 @@ from helpers.analysis.hub_consultation import (
     _text_column,
     load_population,
     series_id,
+    unit_family,
 )
 from helpers.core.errors import PipelineError
 from helpers.sources.manifest import CITY_JA
@@ -172,8 +173,6 @@ def checked_unit(label: str, unit: str) -> tuple[str, str]:
 def check_units(tagged: pd.DataFrame) -> pd.DataFrame:
     """``tagged`` with ``unit_checked`` and ``unit_note`` per row, and ``unit_family`` recomputed from the checked
     unit (the unit as written stays in ``unit``)."""
-    from helpers.analysis.hub_consultation import unit_family
-
     labels, units = _text_column(tagged, "indicator"), _text_column(tagged, "unit")
     checked = [checked_unit(lab, uni) for lab, uni in zip(labels, units, strict=True)]
     unit_checked = [c[0] for c in checked]
@@ -288,10 +287,26 @@ def load_denominators(population_file: Path | None = None, by_age_file: Path | N
     population = load_population(population_file)
     rows = population.assign(population_group="all_residents")
     frames = [rows[["city", "population_group", "population", "reference_date", "source"]]]
-    if by_age_file is not None and Path(by_age_file).exists():
-        by_age = pd.read_csv(by_age_file, comment="#", dtype={"city": str, "population_group": str})
-        frames.append(by_age[["city", "population_group", "population", "reference_date", "source"]])
+    if by_age_file is not None:
+        frames.append(_read_by_age(Path(by_age_file)))
     return pd.concat(frames, ignore_index=True)
+
+
+def _read_by_age(path: Path) -> pd.DataFrame:
+    """A census-by-age file, checked: known cities and age groups, positive counts, a source on every row."""
+    columns = ["city", "population_group", "population", "reference_date", "source"]
+    if not path.is_file():
+        raise PipelineError(f"{path}: population-by-age file not found")
+    frame = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    if list(frame.columns) != columns:
+        raise PipelineError(f"{path}:1: columns must be {','.join(columns)}")
+    groups = set(POPULATION_GROUPS) - {"all_residents"}
+    if not (set(frame["city"]) <= set(CITIES) and set(frame["population_group"]) <= groups):
+        raise PipelineError(f"{path}: cities must be among {', '.join(CITIES)} and groups among {', '.join(groups)}")
+    counts = pd.to_numeric(frame["population"], errors="coerce")
+    if not counts.gt(0).all() or frame["source"].str.strip().eq("").any():
+        raise PipelineError(f"{path}: every row needs a positive population and a source")
+    return frame.assign(population=counts.astype("int64"))
 
 
 def group_key(row: dict[str, object]) -> str:

@@ -169,6 +169,10 @@ def _service_panel(ax: plt.Axes, part: pd.DataFrame) -> None:
                 text = per_1000_text(value) if scaled else f"{value:,.0f}"
                 ax.text(x, value, f"{text}\n({row.latest_year})", ha="center", va="bottom", fontsize=7.5)
         elif not others.empty:
+            # the city's series of the panel's own subtype first (its consultations before its referrals)
+            others = others.assign(_other=others["subtype"].ne(group.split("|")[1])).sort_values(
+                "_other", kind="stable"
+            )
             own = "\n".join(own_figure_text(r) for _, r in others.head(2).iterrows())
             ax.text(
                 i, top * 0.5, f"{NOT_COMPARABLE_MARK}\n{own}", ha="center", va="center", fontsize=7, color="#444444"
