@@ -9,7 +9,6 @@ import pytest
 
 from helpers import CITIES
 from helpers.analysis.hub_consultation import (
-    ALONE_REASON,
     POPULATION_PATH,
     SUBTYPE_LABELS_JA,
     SUBTYPES,
@@ -19,32 +18,26 @@ from helpers.analysis.hub_consultation import (
     city_sentences_ja,
     city_summaries,
     classify_indicator,
-    comparability_lines,
-    comparison_overview,
     count_basis_of,
     count_scope,
     coverage_matrix,
     cross_check_lines,
     flow_lines,
-    group_label_ja,
     hub_expansion_frame,
     hub_flows,
-    latest_comparable,
     level_of,
     load_population,
     load_taxonomy,
     match_rule,
     matrix_table_ja,
-    near_misses,
     overview_cross_check,
     overview_growth_lines,
-    per_thousand,
     summary_sentence,
     tag_indicators,
     unit_family,
-    write_hub_consultation,
     year_span,
 )
+from helpers.analysis.hub_services import build_hub_table, compare_services, load_denominators
 from helpers.core.errors import PipelineError
 from helpers.core.text import key
 from helpers.tables.schema import HUB_CONSULTATION, HUB_MATRIX, INDICATORS, PER_THOUSAND
@@ -74,7 +67,7 @@ def test_taxonomy_loads_in_priority_order_with_closed_vocabularies():
         if rule.exclude:
             assert (rule.domain, rule.subtype) == ("", "")
         else:
-            assert rule.subtype in SUBTYPES and rule.domain in ("hub", "consultation")
+            assert rule.subtype in SUBTYPES and rule.domain in ("hub", "consultation", "community")
     assert {r.subtype for r in rules if not r.exclude} == set(SUBTYPES)
 
 
@@ -129,7 +122,7 @@ REAL_LABELS = [
     ("yamagata", 152, "新規相談件数", "ひきこもり生活者支援事業", "件", "consultation_volume"),
     ("yamagata", 183, "問い合わせ・相談実人数 延べ件数", "生活困窮者自立相談支援事業", "人", "consultation_volume"),
     ("yamagata", 170, "利用者支援の窓口 の箇所数", "利用者支援事業", "か所", "consultation_capacity"),
-    ("yamagata", 48, "生活支援コーディネーター数", "生活支援体制整備事業", "名", "consultation_capacity"),
+    ("yamagata", 48, "生活支援コーディネーター数", "生活支援体制整備事業", "名", "community_development"),
     ("yamagata", 148, "少年相談員 ・年間相談件数", "青少年悩み事相談事業", "名", "consultation_capacity"),
     ("yamagata", 148, "少年相談員 ・年間相談件数", "青少年悩み事相談事業", "件", "consultation_volume"),
     ("yamagata", 246, "専任職員配置", "(仮称)子ども家庭総合支援拠点の設置・運営事業", "名", "consultation_capacity"),
@@ -141,7 +134,7 @@ REAL_LABELS = [
     ("yamagata", 130, "庁内会議 いのち支える山形市自殺対策協議会の開催", "いのち支える山形市自殺対策計画", "回", None),
     # 山口市 report
     ("yamaguchi", 938, "関係機関のネットワーク構築に向けた会議の開催", "相談支援体制の充実", "回", "coordination"),
-    ("yamaguchi", 1052, "検討会議の開催", "新たな包括的支援体制の構築", "回", "coordination"),
+    ("yamaguchi", 1052, "検討会議の開催", "新たな包括的支援体制の構築", "回", "policy_design"),
     (
         "yamaguchi",
         969,
@@ -164,7 +157,7 @@ REAL_LABELS = [
         "生活支援コーディネーターを配置",
         "地域の支えあい活動の仕組みづくり",
         "人",
-        "consultation_capacity",
+        "community_development",
     ),
     ("yamaguchi", 97, "多様な寄付の在り方についての検討 会議を開催", "新たな財源の確保", "回", None),
     ("yamaguchi", 177, "福祉教育情報交換会", "関係機関・団体の連携強化", "回", None),
@@ -177,7 +170,7 @@ REAL_LABELS = [
     ("ichinoseki", 337, "巡回相談園数", "相談体制の充実", "園", "consultation_volume"),
     ("ichinoseki", 270, "支援調整会議", "生活困窮者への自立支援", "回", "coordination"),
     ("ichinoseki", 239, "こども食堂", "地域とつながり続ける関係づくり", "か所", "hub_places"),
-    ("ichinoseki", 244, "生活支援コーディネーター", "協働による身近な地域の支え合い", "名", "consultation_capacity"),
+    ("ichinoseki", 244, "生活支援コーディネーター", "協働による身近な地域の支え合い", "名", "community_development"),
     ("ichinoseki", 270, "就労支援者数", "生活困窮者への自立支援", "人", None),
     ("ichinoseki", 351, "支援者数", "生活困窮者への自立支援", "人", "consultation_volume"),
     ("ichinoseki", 266, "フォーラム", "保健・医療・福祉・介護など各分野の連携推進", "回", None),
@@ -187,10 +180,10 @@ REAL_LABELS = [
     ("shiroi", 110, "補助金の額", "地域ぐるみ福祉ネットワーク事業補助金の交付", "円", None),
     ("shiroi", 53, "ケース会議件数", "庁内の横断的な連携体制の推進", "件", "coordination"),
     ("shiroi", 53, "延べ相談件数", "庁内の横断的な連携体制の推進", "件", "consultation_volume"),
-    ("shiroi", 89, "第1層協議体開催数", "地域ぐるみネットワーク会議等の開催", "回", "coordination"),
+    ("shiroi", 89, "第1層協議体開催数", "地域ぐるみネットワーク会議等の開催", "回", "community_development"),
     ("shiroi", 93, "会議の実施回数", "高齢者の地域ケア会議の運営", "回", "coordination"),
     ("shiroi", 239, "サロン代表者交流会議参加団体数", "サロンの代表者会議の開催", "団体", "coordination"),
-    ("shiroi", 267, "配置人数", "生活支援コーディネーターの配置", "人", "consultation_capacity"),
+    ("shiroi", 267, "配置人数", "生活支援コーディネーターの配置", "人", "community_development"),
     ("shiroi", 504, "相談件数", "教育相談の実施", "件", "consultation_volume"),
     ("shiroi", 476, "相談受付件数", "住居確保給付金による支援", "件", "consultation_volume"),
     (
@@ -253,7 +246,13 @@ PARSER_LABELS = [
     ("ichinoseki", "医療と介護の連携連絡会 研修会開催回数", "保健・医療・福祉・介護など各分野の連携推進", "回", None),
     ("ichinoseki", "子育てサロン登録団体数", "協働による身近な地域の支え合い", "団体", "hub_places"),
     ("ichinoseki", "こども食堂新規開設数", "地域とつながり続ける関係づくり", "か所", "hub_places"),
-    ("ichinoseki", "生活支援コーディネーター配置人数", "協働による身近な地域の支え合い", "名", "consultation_capacity"),
+    (
+        "ichinoseki",
+        "生活支援コーディネーター配置人数",
+        "協働による身近な地域の支え合い",
+        "名",
+        "community_development",
+    ),
     ("yamagata", "参加人数(通いの場)", "一般介護予防事業", "人", "hub_participation"),
     ("yamagata", "参加人数(通いの場の支援)", "一般介護予防事業", "人", None),
     ("yamagata", "参加人数(講座)", "一般介護予防事業", "人", None),
@@ -275,7 +274,7 @@ PARSER_LABELS = [
         "地域包括支援センターに第2層コーディネーターを配置",
         "地域の支えあい活動の仕組みづくり",
         "人",
-        "consultation_capacity",
+        "community_development",
     ),
     ("shiroi", "庁内からの相談件数", "庁内連携体制の推進", "件", "coordination"),
     ("shiroi", "相談実件数", "庁内連携体制の推進", "件", "consultation_volume"),
@@ -322,7 +321,7 @@ def test_the_brief_s_canonical_labels():
 
 def test_labels_are_matched_after_nfkc():
     assert classify_indicator("ｻﾛﾝ開催地区数", "", "地区").subtype == "hub_places"
-    assert classify_indicator("第１層協議体開催数").subtype == "coordination"
+    assert classify_indicator("第１層協議体開催数").subtype == "community_development"
 
 
 # --- count basis, level, unit family -------------------------------------------------------------------------------
@@ -480,7 +479,8 @@ def test_an_indicators_table_without_hub_or_consultation_rows_gives_empty_but_sh
     matrix = coverage_matrix(tagged)
     assert len(matrix) == len(CITIES) * len(SUBTYPES) and matrix["n_series"].eq(0).all()
     assert city_summaries(tagged, matrix)["n_series"].eq(0).all()
-    assert per_thousand(tagged, load_population()).empty
+    compared = compare_services(build_hub_table(tagged), load_denominators())
+    assert compared.empty and set(PER_THOUSAND.columns) <= set(compared.columns)
 
 
 def test_has_target_marks_every_row_of_a_series_with_a_target(indicators):
@@ -516,77 +516,6 @@ def test_coverage_matrix_lists_every_city_and_subtype_with_zeros(indicators):
     assert cell.loc[("yamaguchi", "hub_participation"), "fiscal_years"] == "2020, 2021"
     assert cell.loc[("yamaguchi", "hub_participation"), "n_series_with_target"] == 1
     assert cell.loc[("shiroi", "consultation_capacity"), "levels"] == "district"
-
-
-# --- per 1,000 residents -------------------------------------------------------------------------------------------
-
-
-def _scaled(frame: pd.DataFrame) -> pd.DataFrame:
-    return per_thousand(tag_indicators(frame), load_population()).set_index(["city", "indicator", "value_kind"])
-
-
-def test_per_thousand_only_for_comparable_series(indicators):
-    out = _scaled(indicators)
-    yamagata = out.loc[("yamagata", "相談件数", "actual")]
-    shiroi = out.loc[("shiroi", "相談件数", "actual")]
-    assert yamagata["comparable"] and shiroi["comparable"]
-    assert yamagata["comparable_group"] == shiroi["comparable_group"]
-    assert yamagata["per_1000"] == pytest.approx(5105 / 247590 * 1000)
-    assert shiroi["per_1000"] == pytest.approx(2099 / 62441 * 1000)
-    persons = out.loc[("ichinoseki", "相談者数", "actual")]
-    assert not persons["comparable"] and pd.isna(persons["per_1000"])
-    assert "no other city" in persons["reason_left_out"]
-
-
-def test_per_thousand_never_compares_cases_with_persons_or_nobe_with_jitsu():
-    frame = _indicators(
-        [
-            _row("yamagata", "Y", "生活困窮者自立相談支援事業", "相談実人数", 2022, "actual", 962, "人"),
-            _row(
-                "ichinoseki", "I", "生活困窮者への自立支援", "相談者数", 2022, "actual", 451, "人", count_basis="延べ"
-            ),
-            _row("shiroi", "S", "教育相談の実施", "相談件数", 2022, "actual", 2099, "件", count_basis="延べ"),
-        ]
-    )
-    out = _scaled(frame)
-    assert len(set(out["comparable_group"])) == 3
-    assert not out["comparable"].any()
-    assert out["per_1000"].isna().all()
-
-
-def test_per_thousand_leaves_out_targets_meetings_districts_and_breaks_with_reasons(indicators):
-    frame = pd.concat(
-        [
-            indicators,
-            _indicators(
-                [
-                    _row("shiroi", "S5", "庁内の横断的な連携体制の推進", "延べ相談件数", 2022, "actual", 100, "件"),
-                    _row(
-                        "yamaguchi", "G9", "相談支援体制の充実", "相談件数", 2021, "actual", 10, "件", series_break=True
-                    ),
-                ]
-            ),
-        ],
-        ignore_index=True,
-    )
-    out = _scaled(frame)
-    reasons = out["reason_left_out"]
-    assert "only actual" in reasons.loc[("yamaguchi", "地域子育て支援施設利用者数", "target")]
-    assert "not scaled by population" in reasons.loc[("yamagata", "会議の開催回数", "actual")]
-    assert "districts" in reasons.loc[("shiroi", "相談窓口設置数", "actual")]
-    assert "series_break" in reasons.loc[("yamaguchi", "相談件数", "actual")]
-    assert out.loc[("shiroi", "延べ相談件数", "actual"), "comparable_group"].split("|")[2] == "延べ"
-    assert (out.loc[out["comparable"], "reason_left_out"] == "").all()
-    assert out.loc[~out["comparable"], "per_1000"].isna().all()
-
-
-def test_per_thousand_groups_can_be_made_finer_by_rule(indicators):
-    coarse = per_thousand(tag_indicators(indicators), load_population())
-    fine = per_thousand(tag_indicators(indicators), load_population(), extra_keys=("rule_id",))
-    places = coarse["subtype"].eq("hub_places")
-    assert coarse.loc[places, "comparable"].all()
-    assert not fine.loc[places, "comparable"].any()
-    assert fine.loc[places, "comparable_group"].str.endswith(("|h_places_kosodate", "|h_places_kyoten")).all()
 
 
 # --- city summaries ------------------------------------------------------------------------------------------------
@@ -641,7 +570,7 @@ def test_a_target_without_any_reported_value_is_counted_apart():
     )
     tagged = tag_indicators(frame)
     matrix = coverage_matrix(tagged)
-    cell = matrix.set_index(["city", "subtype"]).loc[("yamaguchi", "consultation_capacity")]
+    cell = matrix.set_index(["city", "subtype"]).loc[("yamaguchi", "community_development")]
     assert (cell["n_series"], cell["n_series_with_target"], cell["n_series_with_actual"]) == (2, 1, 1)
     summary = city_summaries(tagged, matrix).set_index("city")
     assert summary.loc["yamaguchi", "n_series_target_only"] == 1
@@ -683,19 +612,6 @@ def test_a_population_file_without_source_is_refused(tmp_path):
         load_population(bad)
 
 
-def test_write_hub_consultation_round_trips_through_indicators_csv(tmp_path, indicators):
-    from helpers.tables.store import read_table, to_csv_text
-
-    (tmp_path / "indicators.csv").write_text(to_csv_text(indicators), encoding="utf-8")
-    out = write_hub_consultation(tmp_path)
-    assert out == tmp_path / "hub_consultation.csv"
-    written = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(written.columns) == [*INDICATORS.columns, *TAGGED_COLUMNS]
-    assert len(written) == len(tag_indicators(read_table(tmp_path, INDICATORS)))
-    assert set(written["has_target"]) <= {"true", "false"}
-    assert out.read_bytes().count(b"\r") == 0
-
-
 # --- the committed processed tables ---------------------------------------------------------------------------------
 
 
@@ -709,7 +625,7 @@ def test_every_city_has_both_hub_and_consultation_rows():
     assert not tagged["rule_id"].str.startswith("x_").any()
     assert tagged["source_line"].ge(1).all()
     domains = tagged.groupby("city")["domain"].agg(set).to_dict()
-    assert domains == {city: {"hub", "consultation"} for city in CITIES}
+    assert all({"hub", "consultation"} <= domains[city] for city in CITIES)
 
 
 # --- the views the notebook shows ----------------------------------------------------------------------------------
@@ -720,11 +636,11 @@ OVERVIEW = "yamagata_fy2023_jusoteki_overview.txt"
 def test_the_three_analysis_tables_fit_their_schemas(tmp_path, indicators):
     from helpers.tables.store import read_table, write_analysis_tables
 
-    tagged = tag_indicators(indicators)
+    tagged = build_hub_table(tag_indicators(indicators))
     frames = {
         HUB_CONSULTATION.name: tagged,
         HUB_MATRIX.name: coverage_matrix(tagged),
-        PER_THOUSAND.name: per_thousand(tagged, load_population()),
+        PER_THOUSAND.name: compare_services(tagged, load_denominators()),
     }
     for table in (HUB_CONSULTATION, HUB_MATRIX, PER_THOUSAND):
         assert set(table.columns) <= set(frames[table.name].columns), table.name
@@ -735,12 +651,7 @@ def test_the_three_analysis_tables_fit_their_schemas(tmp_path, indicators):
     assert "hub_consultation" in (tmp_path / "datapackage.json").read_text(encoding="utf-8")
 
 
-def test_group_labels_and_year_spans_in_japanese():
-    assert (
-        group_label_ja("consultation_volume|cases|unstated|all|city") == "相談の量・件数・基準の記載なし・全体・市全体"
-    )
-    assert group_label_ja("hub_places|places|unstated|all|district|h_places_salon").endswith("地区ごと・h_places_salon")
-    assert group_label_ja("consultation_volume|other:園|unstated|all|city").split("・")[1] == "園"
+def test_year_spans_in_japanese():
     assert year_span("2020, 2021, 2022, 2023") == "2020〜2023"
     assert year_span("2020, 2022") == "2020・2022"
 
@@ -754,31 +665,6 @@ def test_matrix_table_in_japanese(indicators):
     assert table.loc[("白井市", "相談の体制"), "集計の単位"] == "地区ごと"
     assert table.loc[("山口市", "拠点の利用"), "年度"] == "2020〜2021"
     assert set(table.index.get_level_values("区分")) == set(SUBTYPE_LABELS_JA.values())
-
-
-def test_latest_comparable_takes_the_report_year_or_the_latest_earlier_one():
-    frame = _indicators(
-        [
-            _row("yamagata", "Y1", "地域包括支援センター運営事業", "相談件数", 2020, "actual", 5044, "件"),
-            _row("yamagata", "Y1", "地域包括支援センター運営事業", "相談件数", 2022, "actual", 5105, "件"),
-            _row("yamagata", "Y2", "一般介護予防事業", "相談件数", 2022, "actual", 5105, "件"),
-            _row("yamagata", "Y3", "児童家庭相談事業", "相談件数", 2022, "actual", 866, "件"),
-            _row("shiroi", "S1", "教育相談の実施", "相談件数", 2021, "actual", 1725, "件"),
-            _row("shiroi", "S1", "教育相談の実施", "相談件数", 2022, "actual", 2099, "件"),
-            _row("shiroi", "S1", "教育相談の実施", "相談件数", 2023, "actual", 2500, "件"),
-            _row("shiroi", "S2", "住居確保給付金による支援", "相談受付件数", 2023, "actual", 11, "件"),
-        ]
-    )
-    scaled = per_thousand(tag_indicators(frame), load_population())
-    latest = latest_comparable(scaled, 2022)
-    assert list(latest["city"]) == ["yamagata", "yamagata", "shiroi"]
-    assert list(latest["fiscal_year"]) == [2022, 2022, 2022]
-    assert list(latest["value"]) == [5105, 866, 2099]
-    assert list(latest["n_listings"]) == [2, 1, 1]
-    assert latest.loc[1, "label_ja"] == "相談件数〔児童家庭相談事業〕"
-    assert latest.loc[2, "label_ja"] == "相談件数"
-    earlier = latest_comparable(scaled, 2021)
-    assert set(zip(earlier["city"], earlier["fiscal_year"], strict=True)) == {("yamagata", 2020), ("shiroi", 2021)}
 
 
 def test_hub_expansion_takes_the_overview_and_the_other_cities_whole_counts():
@@ -863,45 +749,6 @@ def test_hub_flows_list_each_series_of_new_openings_once():
     flows = hub_flows(tag_indicators(_overview_and_sheet()))
     assert flows[["city", "indicator", "scope"]].values.tolist() == [["ichinoseki", "こども食堂新規開設数", "new"]]
     assert flow_lines(flows) == ["left out of the figure (new): 一関市 こども食堂新規開設数"]
-
-
-def _near_miss_frame() -> pd.DataFrame:
-    return _indicators(
-        [
-            _row("yamagata", "Y", "生活困窮者自立相談支援事業", "問い合わせ・相談実人数", 2022, "actual", 962, "人"),
-            _row("shiroi", "S", "庁内連携体制の推進", "相談実件数", 2022, "actual", 339, "件"),
-            _row(
-                "ichinoseki", "I", "生活困窮者への自立支援", "相談者数", 2022, "actual", 451, "人", count_basis="延べ"
-            ),
-            _row("yamagata", "Y1", "地域包括支援センター運営事業", "相談件数", 2022, "actual", 5105, "件"),
-            _row("shiroi", "S1", "教育相談の実施", "相談件数", 2022, "actual", 2099, "件"),
-            _row("shiroi", "S2", "高齢者の地域ケア会議の運営", "会議の実施回数", 2022, "actual", 26, "回"),
-        ]
-    )
-
-
-def test_comparison_overview_and_near_misses_name_what_keeps_series_apart():
-    scaled = per_thousand(tag_indicators(_near_miss_frame()), load_population())
-    overview = comparison_overview(scaled).set_index("comparable_group")
-    assert overview["compared"].tolist() == [True, False, False, False]
-    assert overview.loc["consultation_volume|cases|unstated|all|city", "series_by_city"] == "山形市 1系列、白井市 1系列"
-    misses = near_misses(comparison_overview(scaled))
-    pairs = {(frozenset({m.value, m.other_value}), m.differs_in) for m in misses.itertuples()}
-    assert (frozenset({"延べ", "実"}), "count_basis_resolved") in pairs
-    assert (frozenset({"cases", "persons"}), "unit_family") in pairs
-    assert not misses["differs_in"].eq("subtype").any()
-
-
-def test_comparability_lines_state_what_is_compared_and_why_not():
-    scaled = per_thousand(tag_indicators(_near_miss_frame()), load_population())
-    lines = comparability_lines(scaled)
-    text = "\n".join(lines)
-    assert "  + 相談の量・件数・基準の記載なし・全体・市全体: 山形市 1系列、白井市 1系列" in lines
-    assert "  - 相談の量・人数・延べ・全体・市全体: 一関市 1系列" in lines
-    assert "differs only in count basis (延べ vs 実)" in text
-    assert "differs only in unit (件数 vs 人数)" in text
-    assert "meetings and referrals are not scaled by population: 1" in text
-    assert ALONE_REASON not in text
 
 
 # --- Japanese sentences from city_summaries -----------------------------------------------------------------------

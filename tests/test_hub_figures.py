@@ -11,14 +11,17 @@ import pytest
 from helpers import CITIES
 from helpers.analysis.hub_consultation import SUBTYPES
 from helpers.views.hub_figures import (
+    NO_SERIES_MARK,
+    NOT_COMPARABLE_MARK,
     OVERVIEW_MARK,
     city_by_subtype,
     log_ticks,
-    per_1000_label,
+    main_group,
+    own_figure_text,
     per_1000_text,
     plot_expansion,
     plot_matrix_heatmap,
-    plot_per_1000,
+    plot_service_panels,
     unit_text,
 )
 
@@ -62,13 +65,6 @@ def test_per_1000_text_keeps_about_three_significant_digits(value, expected):
     assert per_1000_text(value) == expected
 
 
-def test_per_1000_label_shortens_long_labels_and_marks_the_overview():
-    long_label = "福祉まるごと相談員配置数(多機関コーディネーターも含む)"
-    label = per_1000_label("yamagata", long_label, 2020, OVERVIEW, [OVERVIEW])
-    assert label == f"山形市 {long_label[:23]}…(2020){OVERVIEW_MARK}"
-    assert per_1000_label("ichinoseki", "相談者数", 2022, "i.txt", [OVERVIEW]) == "一関市 相談者数(2022)"
-
-
 def test_log_ticks_stop_at_one_and_a_half_times_the_largest_value():
     assert log_ticks(24) == [1, 2, 3, 5, 10, 20, 30]
     assert log_ticks(400) == [1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500]
@@ -88,33 +84,6 @@ def test_matrix_heatmap_writes_counts_and_units_in_every_cell(close_figures):
     assert ax.texts[0].get_color() == "white" and ax.texts[-2].get_color() == "black"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["山形市", "山口市", "一関市", "白井市"]
     assert colourbar.get_ylabel() == "系列数"
-
-
-def test_per_1000_draws_one_panel_per_group_with_city_styles(close_figures):
-    latest = pd.DataFrame(
-        {
-            "comparable_group": ["consultation_volume|cases|unstated|all|city"] * 2
-            + ["hub_places|places|unstated|all|city"] * 3,
-            "city": ["yamagata", "shiroi", "yamagata", "yamaguchi", "shiroi"],
-            "label_ja": ["相談件数〔一般介護予防事業〕", "相談件数", "拠点数", "サロン", "活動拠点数"],
-            "fiscal_year": [2022, 2022, 2022, 2021, 2022],
-            "source_file": ["y.txt", "s.txt", OVERVIEW, "g.txt", "s.txt"],
-            "per_1000": [20.619, 33.616, 0.097, 1.5, 0.144],
-        }
-    )
-    fig = plot_per_1000(latest, [OVERVIEW], 2022)
-    assert len(fig.axes) == 2
-    first, second = fig.axes
-    assert first.get_title(loc="left") == "相談の量・件数・基準の記載なし・全体・市全体"
-    assert [t.get_text() for t in second.get_yticklabels()] == [
-        f"山形市 拠点数(2022){OVERVIEW_MARK}",
-        "山口市 サロン(2021)",
-        "白井市 活動拠点数(2022)",
-    ]
-    assert [t.get_text() for t in first.texts] == ["20.62", "33.62"]
-    assert [p.get_hatch() for p in second.patches] == ["", "//", "xx"]
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["山形市", "山口市", "一関市", "白井市"]
-    assert "2022年度" in fig.get_suptitle()
 
 
 def test_expansion_draws_one_line_per_series_with_overview_lines_solid(close_figures):
@@ -141,7 +110,67 @@ def test_expansion_draws_one_line_per_series_with_overview_lines_solid(close_fig
     assert [t.get_text() for t in ax.get_xticklabels()] == [str(y) for y in range(2017, 2023)]
 
 
-def test_per_1000_without_comparable_groups_says_so(close_figures):
-    empty = pd.DataFrame(columns=["comparable_group", "city", "label_ja", "fiscal_year", "source_file", "per_1000"])
-    fig = plot_per_1000(empty, [], 2022)
-    assert [t.get_text() for t in fig.axes[0].texts] == ["複数の市で比較できる系列がありません"]
+def _finding(city, service, group, comparable, value, per_1000=float("nan"), **kw):
+    """One row of ``service_findings`` with what the panels read."""
+    return {
+        "service": service,
+        "service_ja": {
+            "jukyo_kakuho": "住居確保給付金の相談",
+            "kayoi_no_ba": "通いの場",
+            "hikikomori": "ひきこもり相談",
+        }[service],
+        "city": city,
+        "subtype": kw.get("subtype", "consultation_volume"),
+        "indicator": kw.get("indicator", "相談件数"),
+        "unit": kw.get("unit", "件"),
+        "unit_family": kw.get("unit_family", "cases"),
+        "count_basis": kw.get("count_basis", "unstated"),
+        "latest_year": kw.get("year", 2022),
+        "latest_value": value,
+        "comparable_group": group,
+        "comparable": comparable,
+        "per_1000": per_1000,
+    }
+
+
+def test_service_panels_put_the_cities_side_by_side_with_plain_marks(close_figures):
+    housing = "jukyo_kakuho|consultation_volume|cases|unstated|all|city"
+    findings = pd.DataFrame(
+        [
+            # yamagata_fy2022_progress_sheet.txt:296 and shiroi_fy2022_progress_sheet.txt:478
+            _finding("yamagata", "jukyo_kakuho", housing, True, 72, 0.290803),
+            _finding("shiroi", "jukyo_kakuho", housing, True, 11, 0.176166),
+            # 通いの場: places and participants in 山形市, continuing groups in 山口市 (never one scale)
+            _finding("yamagata", "kayoi_no_ba", "k|places", False, 104, subtype="hub_places", unit="箇所"),
+            _finding(
+                "yamaguchi", "kayoi_no_ba", "k|groups", False, 136, subtype="hub_places", unit="グループ", year=2021
+            ),
+            # only one city: no panel
+            _finding("yamagata", "hikikomori", "h|cases", False, 31),
+        ]
+    )
+    fig = plot_service_panels(findings, 2022)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title(loc="left")]
+    assert [ax.get_title(loc="left").split("\n")[0] for ax in panels] == ["住居確保給付金の相談", "通いの場"]
+    housing_ax, kayoi_ax = panels
+    assert [round(p.get_height(), 3) for p in housing_ax.patches] == [0.291, 0.176]
+    assert [p.get_hatch() for p in housing_ax.patches] == ["", "xx"]
+    assert "対象人口千人当たり" in housing_ax.get_title(loc="left")
+    assert [t.get_text() for t in housing_ax.texts].count(NO_SERIES_MARK) == 2
+    assert not kayoi_ax.patches and kayoi_ax.get_yticks().size == 0
+    texts = [t.get_text() for t in kayoi_ax.texts]
+    assert f"{NOT_COMPARABLE_MARK}\n104箇所(2022)" in texts and f"{NOT_COMPARABLE_MARK}\n136グループ(2021)" in texts
+    assert texts.count(NO_SERIES_MARK) == 2
+    assert [t.get_text() for t in kayoi_ax.get_xticklabels()] == ["山形市", "山口市", "一関市", "白井市"]
+
+
+def test_service_panels_without_a_shared_service_say_so(close_figures):
+    fig = plot_service_panels(pd.DataFrame([_finding("yamagata", "hikikomori", "h", False, 31)]), 2022)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["複数の市が報告しているサービスがありません"]
+
+
+def test_the_panel_draws_the_group_most_cities_share():
+    part = pd.DataFrame({"comparable_group": ["b", "a", "a", "c"], "city": ["x", "x", "y", "y"]})
+    assert main_group(part) == "a"
+    row = pd.Series({"latest_value": 8915.0, "unit": "件", "count_basis": "延べ", "latest_year": 2020})
+    assert own_figure_text(row) == "8,915件(延べ、2020)"

@@ -1,4 +1,5 @@
-"""Hub (拠点・窓口) and consultation (相談) indicators: taxonomy, tagging, coverage and per-1,000 figures.
+"""Hub (拠点・窓口), consultation (相談) and community-development indicators: taxonomy, tagging, the city × subtype
+matrix and the sentences per city (comparing services across cities is in ``hub_services``).
 
 The classification is data, not code: ``lexicons/hub_consultation_taxonomy.csv`` holds ordered rules that match the
 NFKC-normalised indicator label, and where needed the measure name and the unit. The first rule that matches decides;
@@ -24,15 +25,16 @@ from helpers.core.text import key
 
 TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "lexicons" / "hub_consultation_taxonomy.csv"
 POPULATION_PATH = Path(__file__).resolve().parents[3] / "data" / "raw" / "reference" / "population.csv"
-OUTPUT_NAME = "hub_consultation.csv"
 
-DOMAINS: tuple[str, ...] = ("hub", "consultation")
+DOMAINS: tuple[str, ...] = ("hub", "consultation", "community")
 SUBTYPES: tuple[str, ...] = (
     "hub_places",
     "hub_participation",
     "consultation_volume",
     "consultation_capacity",
     "coordination",
+    "policy_design",
+    "community_development",
 )
 SUBTYPE_DOMAINS: dict[str, tuple[str, ...]] = {
     "hub_places": ("hub",),
@@ -40,9 +42,12 @@ SUBTYPE_DOMAINS: dict[str, tuple[str, ...]] = {
     "consultation_volume": ("consultation",),
     "consultation_capacity": ("consultation",),
     "coordination": ("consultation", "hub"),
+    "policy_design": ("consultation",),
+    "community_development": ("community",),
 }
 """Which domains a subtype may sit in: coordination is usually consultation-side, but salons' liaison meetings are
-hub-side coordination."""
+hub-side coordination; 生活支援コーディネーター and 協議体 build the community (地域づくり), a domain of their own;
+meetings that design a support system (検討会議) are kept apart from meetings about cases."""
 
 LEVELS: tuple[str, ...] = ("city", "district", "facility")
 BASES: tuple[str, ...] = ("延べ", "実", "累計", "unstated")
@@ -83,6 +88,8 @@ SCALED_FAMILIES: dict[str, frozenset[str]] = {
     "consultation_volume": frozenset({"cases", "persons", "households"}),
     "consultation_capacity": frozenset({"persons", "places"}),
     "coordination": frozenset(),
+    "policy_design": frozenset(),
+    "community_development": frozenset({"persons"}),
 }
 """Unit families that make sense per 1,000 residents, by subtype (meetings, districts and money never do)."""
 
@@ -252,7 +259,7 @@ _FACILITY = re.compile(
     r"(か所|箇所|カ所|施設|拠点|センター|窓口|相談室)(あたり|当たり|ごと|毎|別)"
     r"|^1(か所|箇所|施設|拠点|センター)|(センター|拠点|窓口|施設|相談室)(における|での|内の|内で)"
 )
-_DISTRICT = re.compile(r"地区|小学校区|校区|圏域|自治会|町内会|地域ごと")
+_DISTRICT = re.compile(r"地区|小学校区|校区|圏域|自治会|町内会|地域ごと|第2層")
 _DISTRICT_UNIT = re.compile(r"^(地区|地区社協|小学校区|校区|圏域|地域)$")
 
 
@@ -266,6 +273,8 @@ def level_of(label: str, measure: str = "", unit: str = "") -> str:
     'facility'
     >>> level_of("相談件数", "児童家庭相談事業", "件")
     'city'
+    >>> level_of("地域包括支援センターに第2層コーディネーターを配置", "地域の支えあい活動の仕組みづくり", "人")
+    'district'
     """
     label_key, measure_key, unit_key = _norm(label), _norm(measure), _norm(unit)
     if _FACILITY.search(label_key):
@@ -320,15 +329,19 @@ def unit_family(unit: str, label: str = "") -> str:
 _SCOPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("new", re.compile(r"新規|新たに|新設|開設数")),
     ("continuing", re.compile(r"継続")),
+    ("part", re.compile(r"のうち|\((障がい者|高齢者|児童)\)$")),
+    ("attendance", re.compile(r"出席|参加回数")),
 )
 
 
 def count_scope(label: str) -> str:
-    """What part of the flow a label counts: 'new' (新規開設, 新規相談件数), 'continuing' (継続) or 'all';
-    a part is never compared with a total.
+    """What a label counts: 'new' (新規開設, 新規相談件数), 'continuing' (継続), 'part' (…のうち…, 相談件数(障がい者)),
+    'attendance' (meetings attended, not held) or 'all'; a part is never compared with a total.
 
     >>> count_scope("サロン新規開設"), count_scope("生活サポート相談数(継続)"), count_scope("相談件数")
     ('new', 'continuing', 'all')
+    >>> count_scope("相談受付件数のうち、複合的な課題を抱える世帯からの相談件数"), count_scope("地域ケア会議等への出席")
+    ('part', 'attendance')
     """
     label_key = _norm(label)
     found = [scope for scope, pattern in _SCOPES if pattern.search(label_key)]
@@ -388,9 +401,21 @@ def _years(values: pd.Series) -> str:
     return ", ".join(str(y) for y in sorted({int(v) for v in values}))
 
 
+def distinct_facts(tagged: pd.DataFrame) -> pd.DataFrame:
+    """The rows of series that repeat no other series (``same_fact_as`` empty): each fact once. A table without that
+    column (tagged before de-duplication) is returned whole."""
+    if "same_fact_as" not in tagged.columns:
+        return tagged
+    return tagged[_text_column(tagged, "same_fact_as").eq("")]
+
+
 def coverage_matrix(tagged: pd.DataFrame) -> pd.DataFrame:
-    """City × subtype: how many series and observations, with which units, count bases, levels, fiscal years and
-    targets. Every combination is listed, so a subtype a city does not track shows as zero series."""
+    """City × subtype: how many distinct series and observations, with which units, count bases, levels, fiscal
+    years and targets; a series repeating another's figures (``same_fact_as``) is counted once, under the series it
+    repeats, and ``n_repeats`` says how many were set aside. Every combination is listed, so a subtype a city does not
+    track shows as zero series."""
+    repeats = tagged[~tagged.index.isin(distinct_facts(tagged).index)]
+    tagged = distinct_facts(tagged)
     rows = []
     for city in CITIES:
         for subtype in SUBTYPES:
@@ -408,6 +433,9 @@ def coverage_matrix(tagged: pd.DataFrame) -> pd.DataFrame:
                     "fiscal_years": _years(part["fiscal_year"]),
                     "n_series_with_target": int(part.loc[part["has_target"], "series_id"].nunique()),
                     "n_series_with_actual": int(part.loc[part["value_kind"] == "actual", "series_id"].nunique()),
+                    "n_repeats": int(
+                        repeats.loc[(repeats["city"] == city) & (repeats["subtype"] == subtype), "series_id"].nunique()
+                    ),
                 }
             )
     return pd.DataFrame(rows)
@@ -429,57 +457,6 @@ def load_population(path: Path | None = None) -> pd.DataFrame:
     return frame
 
 
-def _group_key(row: Mapping[str, object], extra_keys: tuple[str, ...] = ()) -> str:
-    """What must be equal for two observations to be compared per 1,000 residents."""
-    parts = [row["subtype"], row["unit_family"], row["count_basis_resolved"], row["scope"], row["level"]]
-    return "|".join(str(p) for p in [*parts, *(row[k] for k in extra_keys)])
-
-
-ALONE_REASON = "no other city has a series in this comparable group"
-"""The reason of an observation that could be scaled but that no other city's series matches."""
-
-
-def _ineligible(row: Mapping[str, object]) -> str:
-    """Why an observation cannot be scaled at all ('' when it can)."""
-    if pd.isna(row["population"]):
-        return "no population for this city"
-    if row["value_kind"] != "actual":
-        return "only actual values are scaled (targets and plans are not)"
-    if pd.isna(row["value"]):
-        return "no value"
-    if row["subtype"] == "coordination":
-        return "meetings and referrals are not scaled by population"
-    if row["unit_family"] not in SCALED_FAMILIES[str(row["subtype"])]:
-        return f"unit family {row['unit_family']} is not scaled for {row['subtype']}"
-    if bool(row.get("series_break", False)):
-        return "the sheet marks a change of definition (series_break)"
-    return ""
-
-
-def per_thousand(tagged: pd.DataFrame, population: pd.DataFrame, extra_keys: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Per-1,000-resident figures, only where comparable: same subtype, unit family, count basis, scope (new,
-    continuing or all) and level, and at least two cities in that group. Every tagged row is returned; rows left
-    out carry the reason in ``reason_left_out`` and an empty ``per_1000``.
-
-    ``extra_keys`` makes groups finer, e.g. ``("rule_id",)`` to compare salons only with salons."""
-    frame = tagged.copy()
-    by_city = population.set_index("city")
-    frame["population"] = frame["city"].map(by_city["population"])
-    frame["population_reference_date"] = frame["city"].map(by_city["reference_date"]).fillna("")
-    records = frame.to_dict("records")
-    frame["comparable_group"] = [_group_key(r, extra_keys) for r in records]
-    reasons = pd.Series([_ineligible(r) for r in records], index=frame.index, dtype=object)
-    eligible = reasons.eq("")
-    cities = frame[eligible].groupby("comparable_group")["city"].nunique()
-    alone = eligible & frame["comparable_group"].map(cities).fillna(0).lt(2)
-    reasons[alone] = ALONE_REASON
-    frame["comparable"] = reasons.eq("")
-    scaled = pd.to_numeric(frame["value"]) / frame["population"].astype(float) * 1000
-    frame["per_1000"] = scaled.where(frame["comparable"]).round(6)
-    frame["reason_left_out"] = reasons
-    return frame
-
-
 def _target_only(part: pd.DataFrame) -> int:
     """Series that have a target row but no actual or plan row (a target the sheet never reported against)."""
     kinds = part.groupby("series_id")["value_kind"].agg(frozenset)
@@ -497,7 +474,9 @@ def _prose_counts(activities: pd.DataFrame | None, city: str) -> tuple[object, o
 
 def city_summaries(tagged: pd.DataFrame, matrix: pd.DataFrame, activities: pd.DataFrame | None = None) -> pd.DataFrame:
     """Facts per city for the notebook's sentences: which subtypes it tracks, in which units and bases, whether
-    windows are counted per district, whether consultation is tracked only through meetings or only in prose."""
+    windows are counted per district, whether consultation is tracked only through meetings or only in prose.
+    Series that repeat another series' figures are left out, so each fact counts once."""
+    tagged = distinct_facts(tagged)
     rows = []
     for city in CITIES:
         cells = matrix[matrix["city"] == city].set_index("subtype")
@@ -587,16 +566,6 @@ def audit_labels(indicators: pd.DataFrame, rules: tuple[Rule, ...] | None = None
     return _sorted(frame, ["measure", "indicator", "unit"]).reset_index(drop=True)
 
 
-def write_hub_consultation(processed_dir: Path) -> Path:
-    """Tag ``indicators.csv`` of ``processed_dir`` and write ``hub_consultation.csv`` beside it (LF, true/false)."""
-    from helpers.tables.schema import INDICATORS
-    from helpers.tables.store import read_table, to_csv_text, write_outputs
-
-    tagged = tag_indicators(read_table(Path(processed_dir), INDICATORS))
-    write_outputs(Path(processed_dir), {OUTPUT_NAME: to_csv_text(tagged)})
-    return Path(processed_dir) / OUTPUT_NAME
-
-
 # --- Japanese labels and the views the notebooks show ---------------------------------------------------------------
 
 SUBTYPE_LABELS_JA: dict[str, str] = {
@@ -605,6 +574,8 @@ SUBTYPE_LABELS_JA: dict[str, str] = {
     "consultation_volume": "相談の量",
     "consultation_capacity": "相談の体制",
     "coordination": "連携・会議",
+    "policy_design": "体制の検討",
+    "community_development": "地域づくり",
 }
 BASIS_LABELS_JA: dict[str, str] = {"延べ": "延べ", "実": "実", "累計": "累計", "unstated": "基準の記載なし"}
 FAMILY_LABELS_JA: dict[str, str] = {
@@ -619,48 +590,20 @@ FAMILY_LABELS_JA: dict[str, str] = {
     "percent": "割合",
     "unstated": "単位の記載なし",
 }
-SCOPE_LABELS_JA: dict[str, str] = {"all": "全体", "new": "新規", "continuing": "継続"}
+SCOPE_LABELS_JA: dict[str, str] = {
+    "all": "全体",
+    "new": "新規",
+    "continuing": "継続",
+    "part": "一部",
+    "attendance": "出席",
+}
 LEVEL_LABELS_JA: dict[str, str] = {"city": "市全体", "district": "地区ごと", "facility": "施設ごと"}
-GROUP_PARTS: tuple[str, ...] = ("subtype", "unit_family", "count_basis_resolved", "scope", "level")
-"""The parts of a ``comparable_group`` key, in order (extra keys, if any, follow)."""
-PART_LABELS_JA: dict[str, dict[str, str]] = {
-    "subtype": SUBTYPE_LABELS_JA,
-    "unit_family": FAMILY_LABELS_JA,
-    "count_basis_resolved": BASIS_LABELS_JA,
-    "scope": SCOPE_LABELS_JA,
-    "level": LEVEL_LABELS_JA,
-}
-PART_NAMES: dict[str, str] = {
-    "subtype": "subtype",
-    "unit_family": "unit",
-    "count_basis_resolved": "count basis",
-    "scope": "scope",
-    "level": "level",
-    "extra": "extra key",
-}
 
 
 def _city_ja(city: str) -> str:
     from helpers.sources.manifest import CITY_JA
 
     return CITY_JA.get(city, city)
-
-
-def part_label_ja(part: str, value: str) -> str:
-    """One part of a group key in Japanese ('persons' → 人数, 'unstated' → 基準の記載なし, 'other:園' → 園)."""
-    labels = PART_LABELS_JA.get(part, {})
-    return labels.get(value, value.removeprefix("other:"))
-
-
-def group_label_ja(group: str) -> str:
-    """A ``comparable_group`` key in Japanese, parts joined by ・ (extra keys are kept as they are).
-
-    >>> group_label_ja("consultation_volume|persons|延べ|new|city")
-    '相談の量・人数・延べ・新規・市全体'
-    """
-    values = group.split("|")
-    named = [part_label_ja(part, value) for part, value in zip(GROUP_PARTS, values, strict=False)]
-    return "・".join([*named, *values[len(GROUP_PARTS) :]])
 
 
 def _split(text: object, sep: str) -> list[str]:
@@ -706,30 +649,6 @@ def matrix_table_ja(matrix: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return frame.set_index(["市", "区分"])
-
-
-def latest_comparable(per1000: pd.DataFrame, fiscal_year: int) -> pd.DataFrame:
-    """Each comparable series at ``fiscal_year``, or at its latest earlier year when that year is missing. A value a
-    sheet lists under two measures (same city, label, year and value) is kept once, with ``n_listings`` = 2; the
-    ``label_ja`` adds the measure where one city uses the same label for several series of a group."""
-    part = per1000[per1000["comparable"] & (per1000["fiscal_year"] <= fiscal_year)]
-    latest = part.sort_values(["series_id", "fiscal_year"], kind="stable").groupby("series_id").tail(1)
-    keys = ["comparable_group", "city", "indicator", "fiscal_year", "value", "unit"]
-    latest = latest.sort_values(["series_id"], kind="stable")
-    latest = latest.assign(n_listings=latest.groupby(keys, dropna=False)["series_id"].transform("size"))
-    latest = latest.drop_duplicates(keys, keep="first")
-    repeated = latest.groupby(["comparable_group", "city", "indicator"])["series_id"].transform("size").gt(1)
-    latest = latest.assign(
-        label_ja=[
-            f"{ind}〔{mea}〕" if rep else ind
-            for ind, mea, rep in zip(latest["indicator"], latest["measure"], repeated, strict=True)
-        ],
-        _city=latest["city"].map({c: i for i, c in enumerate(CITIES)}),
-    )
-    ordered = latest.sort_values(
-        ["comparable_group", "_city", "per_1000", "label_ja"], ascending=[True, True, False, True], kind="stable"
-    )
-    return ordered.drop(columns="_city").reset_index(drop=True)
 
 
 def hub_expansion_frame(tagged: pd.DataFrame, overview_files: list[str], fiscal_year: int) -> pd.DataFrame:
@@ -800,96 +719,6 @@ def flow_lines(flows: pd.DataFrame) -> list[str]:
     return [f"left out of the figure ({row.scope}): {_city_ja(row.city)} {row.indicator}" for row in flows.itertuples()]
 
 
-def comparison_overview(per1000: pd.DataFrame) -> pd.DataFrame:
-    """One row per comparable group of the observations that could be scaled: which cities have series in it, and
-    whether it is compared (two cities or more) or stands alone. Compared groups first."""
-    eligible = per1000[per1000["reason_left_out"].isin(["", ALONE_REASON])]
-    rows = []
-    for group, part in eligible.groupby("comparable_group", sort=True):
-        present = set(part["city"])
-        cities = [c for c in CITIES if c in present]
-        counts = [int(part.loc[part["city"] == c, "series_id"].nunique()) for c in cities]
-        rows.append(
-            {
-                "comparable_group": group,
-                "label_ja": group_label_ja(str(group)),
-                "compared": bool(part["comparable"].any()),
-                "cities": ", ".join(cities),
-                "series_by_city": "、".join(f"{_city_ja(c)} {n}系列" for c, n in zip(cities, counts, strict=True)),
-                "n_series": sum(counts),
-            }
-        )
-    columns = ["comparable_group", "label_ja", "compared", "cities", "series_by_city", "n_series"]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["compared"] = frame["compared"].astype(bool)
-    return frame.sort_values(["compared", "comparable_group"], ascending=[False, True], kind="stable").reset_index(
-        drop=True
-    )
-
-
-def near_misses(overview: pd.DataFrame) -> pd.DataFrame:
-    """Pairs of groups of the same subtype that differ in one part only (count basis 延べ vs 実, unit 件数 vs 人数,
-    scope or level), span two cities or more and are not both compared: series that look alike but are kept apart."""
-    rows = []
-    groups = overview.to_dict("records")
-    for i, first in enumerate(groups):
-        for second in groups[i + 1 :]:
-            a, b = str(first["comparable_group"]).split("|"), str(second["comparable_group"]).split("|")
-            if len(a) != len(b) or a[0] != b[0] or (first["compared"] and second["compared"]):
-                continue
-            differ = [k for k, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-            cities = set(_split(first["cities"], ", ")) | set(_split(second["cities"], ", "))
-            if len(differ) != 1 or len(cities) < 2:
-                continue
-            k = differ[0]
-            rows.append(
-                {
-                    "group": first["comparable_group"],
-                    "other_group": second["comparable_group"],
-                    "differs_in": GROUP_PARTS[k] if k < len(GROUP_PARTS) else "extra",
-                    "value": a[k],
-                    "other_value": b[k],
-                }
-            )
-    return pd.DataFrame(rows, columns=["group", "other_group", "differs_in", "value", "other_value"])
-
-
-def comparability_lines(per1000: pd.DataFrame) -> list[str]:
-    """Plain statement of what is compared per 1,000 residents, what is not and why: groups compared, groups only
-    one city has (with the near miss that keeps them apart), and observations not scaled at all by reason."""
-    overview = comparison_overview(per1000)
-    misses = near_misses(overview)
-    by_group = overview.set_index("comparable_group")
-    lines = ["Compared per 1,000 residents (same subtype, unit, count basis, scope and level in two cities or more):"]
-    compared = overview[overview["compared"]]
-    lines += [f"  + {r.label_ja}: {r.series_by_city}" for r in compared.itertuples()] or ["  (none)"]
-    lines.append("Not compared, because only one city counts this way:")
-    alone = overview[~overview["compared"]]
-    for r in alone.itertuples():
-        lines.append(f"  - {r.label_ja}: {r.series_by_city}")
-        for m in misses.itertuples():
-            if r.comparable_group not in (m.group, m.other_group):
-                continue
-            mine, theirs, other = (
-                (m.value, m.other_value, m.other_group)
-                if m.group == r.comparable_group
-                else (m.other_value, m.value, m.group)
-            )
-            part = str(m.differs_in)
-            values = f"{part_label_ja(part, mine)} vs {part_label_ja(part, theirs)}"
-            lines.append(
-                f"      differs only in {PART_NAMES[part]} ({values}) from {by_group.loc[other, 'label_ja']}:"
-                f" {by_group.loc[other, 'series_by_city']}"
-            )
-    if alone.empty:
-        lines.append("  (none)")
-    reasons = per1000.loc[~per1000["reason_left_out"].isin(["", ALONE_REASON]), "reason_left_out"].value_counts()
-    lines.append("Not scaled at all (number of observations):")
-    ordered = sorted(reasons.items(), key=lambda kv: (-int(kv[1]), str(kv[0])))
-    lines += [f"  - {reason}: {int(n)}" for reason, n in ordered] or ["  (none)"]
-    return lines
-
-
 def _ja_list(text: object, sep: str = "、") -> str:
     return "・".join(_split(text, sep))
 
@@ -914,6 +743,8 @@ def city_sentences_ja(summary_row: Mapping[str, object]) -> list[str]:
     sentences.append(_capacity_sentence(summary_row, n))
     if not summary_row.get("consultation_meetings_only"):
         sentences.append(_coordination_sentence(n))
+    sentences.append(_policy_sentence(n))
+    sentences.append(_community_sentence(n))
     sentences.append(_hub_sentence(summary_row, n))
     sentences.append(_target_sentence(summary_row))
     prose = _prose_sentence(summary_row)
@@ -948,7 +779,7 @@ def _volume_sentence(row: Mapping[str, object], n: Mapping[str, int]) -> str:
 def _capacity_sentence(row: Mapping[str, object], n: Mapping[str, int]) -> str:
     if not n["consultation_capacity"]:
         return "相談員や相談窓口の数の系列はない。"
-    text = f"相談の体制(相談員・コーディネーター・窓口)を{n['consultation_capacity']}系列で把握して"
+    text = f"相談の体制(相談員・窓口)を{n['consultation_capacity']}系列で把握して"
     if row.get("windows_per_district"):
         return text + "おり、うち地区ごとに数える系列(地区単位の窓口など)がある。"
     return text + "いる。"
@@ -960,7 +791,19 @@ def _coordination_sentence(n: Mapping[str, int]) -> str:
     more = (
         f"で、相談の量({n['consultation_volume']}系列)より多い" if n["coordination"] > n["consultation_volume"] else ""
     )
-    return f"連携・会議(ケース会議、支援調整会議、協議体など)は{n['coordination']}系列{more}。"
+    return f"連携・会議(ケース会議、支援調整会議など)は{n['coordination']}系列{more}。"
+
+
+def _policy_sentence(n: Mapping[str, int]) -> str:
+    if not n.get("policy_design"):
+        return ""
+    return f"支援体制を検討する会議(検討会議)を{n['policy_design']}系列で把握している。"
+
+
+def _community_sentence(n: Mapping[str, int]) -> str:
+    if not n.get("community_development"):
+        return "地域づくり(生活支援コーディネーター・協議体)の系列はない。"
+    return f"地域づくり(生活支援コーディネーター・協議体など)を{n['community_development']}系列で把握している。"
 
 
 def _hub_sentence(row: Mapping[str, object], n: Mapping[str, int]) -> str:

@@ -342,6 +342,23 @@ HUB_SUBTYPES: tuple[str, ...] = (
     "consultation_volume",
     "consultation_capacity",
     "coordination",
+    "policy_design",
+    "community_development",
+)
+POPULATION_GROUP = _f(
+    "population_group",
+    "string",
+    "Who the service is for: all_residents, aged_65_plus, children or persons_with_disabilities.",
+    "対象の人口",
+    required=False,
+)
+SERVICE = _f("service", "string", "Service concept from lexicons/hub_service_crosswalk.csv.", "サービス")
+SAME_FACT_AS = _f(
+    "same_fact_as",
+    "string",
+    "The series this series repeats (same figures, same city): empty for the series kept.",
+    "同じ数値の系列",
+    required=False,
 )
 SUBTYPE = _f("subtype", "string", "Hub/consultation subtype from the taxonomy.", "区分", enum=HUB_SUBTYPES)
 
@@ -352,7 +369,13 @@ HUB_CONSULTATION = Table(
     fields=(
         *INDICATORS.fields,
         _f("series_id", "string", "City, measure and indicator joined: one series.", "系列ID"),
-        _f("domain", "string", "hub or consultation.", "領域(拠点・相談)", enum=("hub", "consultation")),
+        _f(
+            "domain",
+            "string",
+            "hub, consultation or community (地域づくり).",
+            "領域(拠点・相談・地域づくり)",
+            enum=("hub", "consultation", "community"),
+        ),
         SUBTYPE,
         _f("rule_id", "string", "Taxonomy rule that classified the indicator.", "分類ルール"),
         _f(
@@ -363,9 +386,16 @@ HUB_CONSULTATION = Table(
             enum=(*COUNT_BASES, "unstated"),
         ),
         _f("level", "string", "city, district or facility.", "集計の単位", enum=("city", "district", "facility")),
-        _f("unit_family", "string", "What the unit counts (persons, cases, places, meetings …).", "単位の種類"),
-        _f("scope", "string", "new, continuing or all.", "対象(新規・継続・全体)"),
+        _f("unit_family", "string", "What the checked unit counts (persons, cases, places, meetings …).", "単位の種類"),
+        _f("scope", "string", "new, continuing, part, attendance or all.", "対象(新規・継続・一部・出席・全体)"),
         _f("has_target", "boolean", "The series has a target row.", "目標値あり"),
+        SERVICE,
+        _f("service_ja", "string", "Service name in Japanese.", "サービス名"),
+        POPULATION_GROUP,
+        _f("scheme", "string", "national programme or the city's own (local).", "全国の制度・市独自", required=False),
+        _f("unit_checked", "string", "Unit after checking it against the label.", "単位(ラベルと照合)", required=False),
+        _f("unit_note", "string", "Why the checked unit differs from the unit written.", "単位の注記", required=False),
+        SAME_FACT_AS,
     ),
     primary_key=INDICATORS.primary_key,
 )
@@ -386,14 +416,18 @@ HUB_MATRIX = Table(
         _f("fiscal_years", "string", "Fiscal years covered.", "年度", required=False),
         _f("n_series_with_target", "integer", "Series with a target.", "目標のある系列数", minimum=0),
         _f("n_series_with_actual", "integer", "Series with an actual value.", "実績のある系列数", minimum=0),
+        _f("n_repeats", "integer", "Series left out as repeats of another.", "重複として除いた系列数", minimum=0),
     ),
     primary_key=("city", "subtype"),
 )
 
 PER_THOUSAND = Table(
     name="hub_consultation_per_1000",
-    title="Hub and consultation figures per 1,000 residents (comparable series only)",
-    description="Each tagged observation with its population denominator; per_1000 only where comparable.",
+    title="Hub and consultation services compared across cities (per 1,000 of the population served, where known)",
+    description=(
+        "Each tagged observation with its comparison group (service, subtype, unit, basis, scope, level); comparable "
+        "when another city counts the same service the same way; per_1000 of the service's population where known."
+    ),
     fields=(
         CITY,
         MEASURE_ID,
@@ -401,15 +435,27 @@ PER_THOUSAND = Table(
         FISCAL_YEAR,
         VALUE_KIND,
         SUBTYPE,
+        SERVICE,
+        POPULATION_GROUP,
         _f("value", "number", "Value as in indicators.csv.", "値", required=False),
-        _f("unit", "string", "Unit as written.", "単位", required=False),
+        _f("unit_checked", "string", "Unit after checking it against the label.", "単位", required=False),
         _f("count_basis_resolved", "string", "Count basis.", "集計の基準", enum=(*COUNT_BASES, "unstated")),
-        _f("population", "integer", "Residents (denominator).", "人口", minimum=1),
-        _f("population_reference_date", "string", "Date of the population figure.", "人口の基準日"),
+        _f("scope", "string", "new, continuing, part, attendance or all.", "対象"),
+        _f("level", "string", "city, district or facility.", "集計の単位", enum=("city", "district", "facility")),
+        _f("population", "integer", "Population the service is for (denominator).", "人口", required=False, minimum=1),
+        _f("population_reference_date", "string", "Date of the population figure.", "人口の基準日", required=False),
         _f("comparable_group", "string", "What must match to compare.", "比較グループ"),
-        _f("comparable", "boolean", "Compared per 1,000 residents.", "比較可能"),
-        _f("per_1000", "number", "Value per 1,000 residents.", "人口千人当たり", required=False),
+        _f("comparable", "boolean", "Another city counts the same service the same way.", "比較可能"),
+        _f("per_1000", "number", "Value per 1,000 of the population served.", "対象人口千人当たり", required=False),
+        _f(
+            "per_1000_note",
+            "string",
+            "Why a comparable value has no per-1,000 figure.",
+            "千人当たりの注記",
+            required=False,
+        ),
         _f("reason_left_out", "string", "Why not compared.", "比較しない理由", required=False),
+        SAME_FACT_AS,
         SOURCE_FILE,
         SOURCE_LINE,
     ),

@@ -1,4 +1,4 @@
-"""Figures of the hub and consultation analysis (notebook 03): coverage heatmap, per-1,000 bars, hub expansion.
+"""Figures of the hub and consultation analysis (notebook 03): coverage heatmap, service panels, hub expansion.
 
 Each ``plot_*`` function draws a table of ``helpers.analysis.hub_consultation`` in the project's style (Japanese labels,
 colours paired with hatches or markers so the figures survive greyscale printing) and returns the figure; the caller
@@ -10,12 +10,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from helpers import CITIES
-from helpers.analysis.hub_consultation import SUBTYPE_LABELS_JA, SUBTYPES, group_label_ja
-from helpers.views.covid_figures import short_label
+from helpers.analysis.hub_consultation import BASIS_LABELS_JA, FAMILY_LABELS_JA, SUBTYPE_LABELS_JA, SUBTYPES
 from helpers.views.figures import CITY_LABELS, HATCHES, PALETTE
 
 OVERVIEW_MARK = "〔概要資料〕"
@@ -60,16 +58,6 @@ def per_1000_text(value: float) -> str:
     return f"{value:,.1f}" if value >= 100 else f"{value:.2f}" if value >= 1 else f"{value:.3f}"
 
 
-def per_1000_label(city: str, label: str, year: int, source_file: str, overview_files: list[str]) -> str:
-    """A bar's y label: city, shortened indicator, fiscal year, and a mark when the value is from an overview.
-
-    >>> per_1000_label("shiroi", "配置人数", 2022, "s.txt", [])
-    '白井市 配置人数(2022)'
-    """
-    mark = OVERVIEW_MARK if source_file in overview_files else ""
-    return f"{CITY_LABELS[city]} {short_label(label, 24)}({year}){mark}"
-
-
 def log_ticks(top: float) -> list[int]:
     """The y ticks of the expansion figure: the candidates up to 1.5 × the largest value.
 
@@ -86,7 +74,7 @@ def plot_matrix_heatmap(matrix: pd.DataFrame) -> Figure:
     """City × subtype grid of the coverage matrix: the number of series (grey shade and figure) and its units."""
     n_series, units = city_by_subtype(matrix, "n_series"), city_by_subtype(matrix, "units")
     top = max(int(n_series.to_numpy().max()), 1)
-    fig, ax = plt.subplots(figsize=(9, 4.4))
+    fig, ax = plt.subplots(figsize=(11, 4.4))
     image = ax.imshow(n_series.to_numpy(), cmap="Greys", vmin=0, vmax=top * 1.3, aspect="auto")
     for i, city in enumerate(CITIES):
         for j, subtype in enumerate(SUBTYPES):
@@ -109,48 +97,106 @@ def plot_matrix_heatmap(matrix: pd.DataFrame) -> Figure:
     return fig
 
 
-def plot_per_1000(latest: pd.DataFrame, overview_files: list[str], fiscal_year: int) -> Figure:
-    """Per-1,000-resident bars of ``latest_comparable``: one panel per comparable group, bars styled per city."""
-    title = f"拠点・相談の人口千人当たりの値(比較できる系列のみ、{fiscal_year}年度または直近の年度)"
-    groups = list(dict.fromkeys(latest["comparable_group"]))
-    if not groups:  # fewer than two cities count the same thing (a manifest with one city, say)
+NO_SERIES_MARK = "—\n系列なし"
+"""Written in a service panel where a city's sheets have no series of that service."""
+
+NOT_COMPARABLE_MARK = "×\n比較できない"
+"""Written (with the city's own figure) where a city reports the service but counts it another way."""
+
+
+def main_group(findings: pd.DataFrame) -> str:
+    """The comparison group of one service that most cities share (then most series, then name): the group a
+    service panel draws as bars.
+
+    >>> main_group(pd.DataFrame({"comparable_group": ["a", "b", "b"], "city": ["x", "x", "y"]}))
+    'b'
+    """
+    cities = findings.groupby("comparable_group")["city"].nunique()
+    series = findings.groupby("comparable_group").size()
+    ranked = sorted(cities.index, key=lambda g: (-int(cities[g]), -int(series[g]), str(g)))
+    return str(ranked[0])
+
+
+def own_figure_text(row: pd.Series) -> str:
+    """What a city counts instead, under the not-comparable mark: latest value, unit, basis and year.
+
+    >>> own_figure_text(pd.Series({"latest_value": 962.0, "unit": "人", "count_basis": "実", "latest_year": 2022}))
+    '962人(実、2022)'
+    """
+    basis = "" if row["count_basis"] == "unstated" else f"{row['count_basis']}、"
+    return f"{row['latest_value']:,.0f}{row['unit']}({basis}{int(row['latest_year'])})"
+
+
+def plot_service_panels(findings: pd.DataFrame, fiscal_year: int, min_cities: int = 2) -> Figure:
+    """One panel per service that at least ``min_cities`` cities report, the four cities side by side: bars for the
+    series that count the service the same way (per 1,000 of its population where known, else the count), a plain
+    mark where a city counts it another way or reports no series of it."""
+    title = f"サービスごとの4市の比較({fiscal_year}年度または直近の年度、同じ数え方の系列のみ棒で表示)"
+    counts = findings.groupby("service")["city"].nunique() if not findings.empty else pd.Series(dtype=int)
+    services = [s for s in dict.fromkeys(findings.get("service", [])) if counts.get(s, 0) >= min_cities]
+    if not services:
         fig, ax = plt.subplots(figsize=(9.5, 1.6))
         ax.set_axis_off()
-        ax.text(0.5, 0.5, "複数の市で比較できる系列がありません", ha="center", va="center", fontsize=11)
+        ax.text(0.5, 0.5, "複数の市が報告しているサービスがありません", ha="center", va="center", fontsize=11)
         fig.suptitle(title)
         return fig
-    sizes = [int(latest["comparable_group"].eq(g).sum()) for g in groups]
-    fig, axes = plt.subplots(
-        len(groups),
-        1,
-        figsize=(9.5, 0.34 * sum(sizes) + 0.9 * len(groups) + 0.8),
-        gridspec_kw={"height_ratios": sizes},
-        squeeze=False,
-        layout="constrained",
-    )
-    for ax, group in zip(axes[:, 0], groups, strict=True):
-        part = latest[latest["comparable_group"] == group]
-        order = [CITIES.index(c) for c in part["city"]]
-        bars = ax.barh(
-            range(len(part)), part["per_1000"], color=[PALETTE[i] for i in order], edgecolor="black", linewidth=0.5
-        )
-        for bar, i in zip(bars, order, strict=True):
-            bar.set_hatch(HATCHES[i])
-        rows = part[["city", "label_ja", "fiscal_year", "source_file"]].itertuples(index=False)
-        labels = [per_1000_label(*row, overview_files) for row in rows]
-        ax.set_yticks(range(len(part)), labels, fontsize=8)
-        ax.invert_yaxis()
-        ax.bar_label(bars, labels=[per_1000_text(v) for v in part["per_1000"]], padding=3, fontsize=8)
-        ax.set_xlim(0, float(part["per_1000"].max()) * 1.2)
-        ax.set_title(group_label_ja(group), loc="left", fontsize=10)
-    axes[-1, 0].set_xlabel("人口千人当たり(年度は括弧内)")
-    handles = [
-        Patch(facecolor=PALETTE[i], hatch=HATCHES[i], edgecolor="black", label=CITY_LABELS[c])
-        for i, c in enumerate(CITIES)
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(CITIES))
+    ncols = 2
+    nrows = -(-len(services) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(11, 2.9 * nrows + 0.8), squeeze=False, layout="constrained")
+    for ax, service in zip(axes.flat, services, strict=False):
+        _service_panel(ax, findings[findings["service"] == service])
+    for ax in list(axes.flat)[len(services) :]:
+        ax.set_axis_off()
     fig.suptitle(title)
     return fig
+
+
+def _service_panel(ax: plt.Axes, part: pd.DataFrame) -> None:
+    group = main_group(part)
+    drawn = part[part["comparable_group"].eq(group) & part["comparable"]]
+    scaled = not drawn.empty and drawn["per_1000"].notna().all()
+    column = "per_1000" if scaled else "latest_value"
+    top = float(drawn[column].max()) if not drawn.empty else 1.0
+    for i, city in enumerate(CITIES):
+        mine = drawn[drawn["city"] == city]
+        others = part[(part["city"] == city) & ~part.index.isin(mine.index)]
+        if not mine.empty:
+            width = 0.7 / len(mine)
+            for k, row in enumerate(mine.itertuples()):
+                x = i - 0.35 + width * (k + 0.5)
+                value = float(getattr(row, column))
+                ax.bar(x, value, width * 0.9, color=PALETTE[i], hatch=HATCHES[i], edgecolor="black", linewidth=0.5)
+                text = per_1000_text(value) if scaled else f"{value:,.0f}"
+                ax.text(x, value, f"{text}\n({row.latest_year})", ha="center", va="bottom", fontsize=7.5)
+        elif not others.empty:
+            # the city's series of the panel's own subtype first (its consultations before its referrals)
+            others = others.assign(_other=others["subtype"].ne(group.split("|")[1])).sort_values(
+                "_other", kind="stable"
+            )
+            own = "\n".join(own_figure_text(r) for _, r in others.head(2).iterrows())
+            ax.text(
+                i, top * 0.5, f"{NOT_COMPARABLE_MARK}\n{own}", ha="center", va="center", fontsize=7, color="#444444"
+            )
+        else:
+            ax.text(i, top * 0.5, NO_SERIES_MARK, ha="center", va="center", fontsize=8, color="#777777")
+    first = part.iloc[0]
+    if drawn.empty:
+        subtitle = "同じ数え方の系列は2市以上にない"
+    else:
+        row = drawn.iloc[0]
+        family = FAMILY_LABELS_JA.get(str(row["unit_family"]), str(row["unit"]))
+        subtitle = f"{SUBTYPE_LABELS_JA[str(row['subtype'])]}・{family}・{BASIS_LABELS_JA[str(row['count_basis'])]}"
+        subtitle += "(対象人口千人当たり)" if scaled else "(実数)"
+    ax.set_title(f"{first['service_ja']}\n{subtitle}", loc="left", fontsize=9)
+    ax.set_xticks(range(len(CITIES)), [CITY_LABELS[c] for c in CITIES], fontsize=8)
+    ax.set_xlim(-0.6, len(CITIES) - 0.4)
+    ax.set_ylim(0, top * 1.35)
+    ax.tick_params(axis="y", labelsize=7)
+    if drawn.empty:  # no bars: an axis with numbers would suggest values that are not there
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+    else:
+        ax.set_ylabel("対象人口千人当たり" if scaled else "実数", fontsize=8)
 
 
 def plot_expansion(expansion: pd.DataFrame) -> Figure:

@@ -240,8 +240,8 @@ def hub_key_sentences(ctx: ReportContext) -> list[str]:
     compared = per[per["comparable"]]
     groups = compared["comparable_group"].nunique()
     sentences.append(
-        f"人口千人当たりで比較できる(区分・単位・集計の基準がそろう)系列のグループは{fmt_number(groups)}つで、"
-        f"{fmt_number(len(compared))}件の値を比較しました。"
+        f"2市以上が同じサービスを同じ数え方(区分・単位・集計の基準・範囲がそろう)で報告している系列のグループは"
+        f"{fmt_number(groups)}つで、{fmt_number(len(compared))}件の値を比較しました。"
     )
     return sentences
 
@@ -277,7 +277,7 @@ def hub_block(ctx: ReportContext) -> str:
     parts += [
         table(shown, numeric=["系列数", "目標のある系列"]),
         ctx.figure("hub_matrix_heatmap", "図5 市×区分ごとの指標の数"),
-        ctx.figure("hub_per_1000", "図6 人口千人当たりの値(比較できる系列のみ)"),
+        ctx.figure("hub_services", "図6 サービスごとの4市の比較(同じ数え方の系列のみ棒で表示)"),
         ctx.figure("hub_expansion", "図7 山形市の拠点の拡大と他市の拠点数"),
     ]
     return "".join(parts)
