@@ -161,7 +161,11 @@ def verify_checksums(raw_dir: Path, sources: list[Source]) -> None:
         path = raw_dir / source.file
         if not path.is_file():
             raise PipelineError(f"{path}: listed in {MANIFEST} but missing")
-        if sha256_of(path) != source.sha256:
+        try:
+            digest = sha256_of(path)
+        except OSError as exc:
+            raise PipelineError(f"{path}: cannot be read ({exc.strerror or exc}); make it readable") from None
+        if digest != source.sha256:
             raise PipelineError(f"{path}: sha256 does not match {MANIFEST} (raw files are never edited)")
 
 
