@@ -160,7 +160,7 @@ def test_a_second_run_into_the_same_folders_is_refused_at_once(tmp_path, capsys)
         assert main(args) == 1
         assert time.monotonic() - started < 5
         err = capsys.readouterr().err
-        assert err.count("\n") == 1 and f"{reports}: another run is writing to this folder" in err
+        assert err.count("\n") == 1 and f"{reports}: another run is writing to it" in err
         assert main([*args, "--wait", "0.5"]) == 1
         assert "after waiting 0.5 s" in capsys.readouterr().err
     assert {k: v for k, v in _snapshot(tmp_path).items() if not k.startswith("input/")} == old
@@ -203,7 +203,7 @@ def test_two_runs_at_once_one_publishes_and_the_other_is_refused(tmp_path, monke
     results = [(r.wait(timeout=120), r.stderr.read() if r.stderr else "") for r in runs]
     assert sorted(code for code, _ in results) == [0, 1], results
     refused = next(err for code, err in results if code == 1)
-    assert "another run is writing to this folder" in refused and refused.count("\n") == 1
+    assert "another run is writing to it" in refused and refused.count("\n") == 1
     outputs = {k: v for k, v in _snapshot(tmp_path).items() if not k.startswith("input/")}
     assert outputs["reports/index.html"] == "new report" and outputs["processed/indicators.csv"] == "new table"
 

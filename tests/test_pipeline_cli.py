@@ -184,3 +184,13 @@ def test_add_source_keeps_the_manifest_mode(tmp_path, capsys):
     assert _add(raw, new, "shiroi", "shiroi_sheet") == 0, capsys.readouterr().err
     assert (raw / "sources.csv").stat().st_mode & 0o777 == 0o664
     assert (raw / new.name).stat().st_mode & 0o777 == 0o444
+
+
+def test_verify_makes_the_raw_documents_read_only(tmp_path, capsys):
+    """A fresh clone has them writable (git keeps no write bits); verifying (and every run) takes write away."""
+    raw = copy_raw(tmp_path)
+    sheet = raw / "shiroi_fy2022_progress_sheet.txt"
+    assert sheet.stat().st_mode & 0o222
+    assert main(["verify", "--raw-dir", str(raw)]) == 0, capsys.readouterr().err
+    assert {p.name: p.stat().st_mode & 0o777 for p in raw.glob("*.txt")} == {s.file: 0o444 for s in read_manifest(raw)}
+    assert (raw / "sources.csv").stat().st_mode & 0o200  # the manifest stays editable

@@ -455,7 +455,15 @@ def refresh_notebooks(log: Callable[[str], None] = print) -> None:
 
 def add_source(file: Path, raw_dir: Path, city: str, parser: str, title: str = "", fiscal_years: str = "") -> Source:
     """Copy a new raw document into the raw directory (unless it is already there) and append it to the manifest,
-    once it has parsed completely, names the city it is filed under, and its year span (given or read) holds."""
+    once it has parsed completely, names the city it is filed under, and its year span (given or read) holds; one
+    addition at a time (two at once would each write the manifest without the other's row)."""
+    if not (raw_dir / MANIFEST).is_file():
+        raise PipelineError(f"{raw_dir / MANIFEST}: manifest not found")
+    with output_locks([raw_dir / MANIFEST], wait=60):
+        return _add_source(file, raw_dir, city, parser, title, fiscal_years)
+
+
+def _add_source(file: Path, raw_dir: Path, city: str, parser: str, title: str, fiscal_years: str) -> Source:
     from helpers.sheets import sheet_lines
 
     if city not in CITIES:

@@ -227,7 +227,7 @@ def output_locks(targets: Sequence[Path], wait: float = 0) -> Iterator[None]:
             except Timeout:
                 waited = f" after waiting {wait:g} s" if wait > 0 else ""
                 raise PipelineError(
-                    f"{target}: another run is writing to this folder (it holds {lock_path(target).name}){waited}; "
+                    f"{target}: another run is writing to it (it holds {lock_path(target).name}){waited}; "
                     "let it finish, give other output folders, or --wait SECONDS"
                 ) from None
             stack.callback(lock.release)
