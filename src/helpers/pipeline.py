@@ -274,12 +274,7 @@ def combine_and_pick_year(processed_dir: Path, cities: tuple[str, ...], fiscal_y
     combine_cities(processed_dir, cities)
     if fiscal_year is None:
         return latest_actual_year(processed_dir)
-    years = actual_years(processed_dir)
-    if fiscal_year not in years:
-        raise PipelineError(
-            f"--fiscal-year {fiscal_year}: no sheet has actual values for that year; choose one of "
-            f"{', '.join(map(str, years))} (or leave it out for FY{latest_actual_year(processed_dir)})"
-        )
+    refuse_report_year(fiscal_year, actual_years(processed_dir))
     return fiscal_year
 
 
@@ -345,18 +340,26 @@ def preflight(config: RunConfig) -> None:
     check_output_dir(config.reports_dir, "--reports-dir")
 
 
-def check_report_year(fiscal_year: int | None, sources: list[Source]) -> None:
-    """Refuse at once a report year that no listed document covers (whether a covered year has actual values is
-    known once the sheets are cleaned, and checked then)."""
-    if fiscal_year is None:
-        return
-    spans = [parse_fiscal_years(s.fiscal_years) for s in sources]
-    if not any(first <= fiscal_year <= last for first, last in spans):
-        covered = f"{min(f for f, _ in spans)}-{max(last for _, last in spans)}" if spans else "none"
+def refuse_report_year(fiscal_year: int, years: list[int]) -> None:
+    """Refuse a report year without actual values, listing the years that have them."""
+    if fiscal_year not in years:
+        choices = ", ".join(map(str, years)) or "none"
         raise PipelineError(
-            f"--fiscal-year {fiscal_year}: no document in {MANIFEST} covers that year (they cover {covered}); "
-            "choose a year with actual values, or leave it out for the latest"
+            f"--fiscal-year {fiscal_year}: no sheet has actual values for that year; choose one of {choices}, "
+            "or leave it out for the latest year with actual values from several cities"
         )
+
+
+def actual_years_in_sheets(raw_dir: Path, sources: list[Source]) -> list[int]:
+    """The fiscal years the listed sheets give actual values for, read straight from the sheets (a few seconds,
+    so that a report year without any is refused before the run starts; the combined tables confirm it later)."""
+    from helpers.sheets import parse_file
+
+    years: set[int] = set()
+    for source in sources:
+        sheet = parse_file(raw_dir / source.file, parser=source.parser, city=source.city)
+        years |= {o.fiscal_year for o in sheet.observations if o.value_kind == "actual" and o.value is not None}
+    return sorted(years)
 
 
 def protect_raw_files(raw_dir: Path, sources: list[Source]) -> None:
@@ -396,9 +399,9 @@ def run(config: RunConfig, log: Callable[[str], None] = print, stop_after: str =
     with output_locks(targets, config.wait):
         for line in recover(targets):
             log(line)
-        sources = read_manifest(config.raw_dir)
-        check_report_year(config.fiscal_year, sources)
         sources, _ = verify_raw(config.raw_dir)
+        if config.fiscal_year is not None:
+            refuse_report_year(config.fiscal_year, actual_years_in_sheets(config.raw_dir, sources))
         cities = [c for c in CITIES if any(s.city == c for s in sources)]
         log(f"raw data verified: {len(sources)} documents, {len(cities)} cities")
         _run_steps(config, cities, log, stop_after)
