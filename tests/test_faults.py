@@ -289,24 +289,25 @@ def test_the_combined_tables_confirm_the_report_year(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("where", "expected"),
+    ("blocker", "processed", "expected"),
     [
-        ("processed", "is a file where a folder must be"),
-        ("processed/sub", "is a file where a folder must be"),
-        ("reports_by_city", "is a file where the run writes a folder"),
+        ("processed", "processed", "--processed-dir {base}/processed: {base}/processed is a file where a folder must"),
+        ("processed", "processed/sub", "--processed-dir {base}/processed/sub: {base}/processed is a file where a"),
+        ("reports/notebooks", "processed", "{base}/reports/notebooks is a file where the run writes a folder"),
+        ("reports/figures", "processed", "{base}/reports/figures is a file where the run writes a folder"),
+        ("processed/by_city", "processed", "{base}/processed/by_city is a file where the run writes a folder"),
     ],
 )
-def test_an_output_path_blocked_by_a_file_is_refused_before_any_work(tmp_path, capsys, where, expected):
-    raw = copy_raw(tmp_path)
-    (tmp_path / "processed").write_text("a file", encoding="utf-8")
+def test_an_output_path_blocked_by_a_file_is_refused_before_any_work(tmp_path, capsys, blocker, processed, expected):
+    raw = copy_raw(tmp_path / "input")
     (tmp_path / "reports").mkdir()
-    (tmp_path / "reports" / "notebooks").write_text("a file", encoding="utf-8")
-    processed = tmp_path / ("processed/sub" if where == "processed/sub" else "processed")
-    if where == "reports_by_city":
-        processed = tmp_path / "p2"
-    err = _refused_at_once(capsys, "--raw-dir", str(raw), "--processed-dir", str(processed),
+    (tmp_path / blocker).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / blocker).write_text("a file", encoding="utf-8")
+    before = _snapshot(tmp_path)
+    err = _refused_at_once(capsys, "--raw-dir", str(raw), "--processed-dir", str(tmp_path / processed),
                            "--reports-dir", str(tmp_path / "reports"))  # fmt: skip
-    assert expected in err
+    assert expected.format(base=tmp_path) in err
+    assert _snapshot(tmp_path) == before
 
 
 def _deny(monkeypatch, denied: Path) -> None:
@@ -437,3 +438,21 @@ def test_killing_the_main_process_takes_its_workers_and_kernels_with_it(tmp_path
         "processed",
         "reports",
     ]
+
+
+def test_a_file_where_publication_needs_a_folder_is_refused_before_the_first_rename(tmp_path):
+    """A backstop for what the pre-flight cannot know (folders only the notebooks name): nothing moves."""
+    from helpers.tables.staging import staged_directories
+
+    old, _ = _previous(tmp_path)
+    (tmp_path / "reports" / "notebooks").write_text("a file", encoding="utf-8")
+    old = _snapshot(tmp_path)
+    with (
+        pytest.raises(PipelineError, match=r"reports/notebooks: a file stands where the run writes a folder"),
+        staged_directories([tmp_path / "processed", tmp_path / "reports"]) as (processed, reports),
+    ):
+        (processed / "indicators.csv").write_text("new", encoding="utf-8")
+        (reports / "notebooks").mkdir()
+        (reports / "notebooks" / "a.html").write_text("new", encoding="utf-8")
+    assert _snapshot(tmp_path) == old
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(LOCK_SUFFIX)) == ["processed", "reports"]

@@ -298,20 +298,25 @@ def check_sheets(raw_dir: Path, sources: list[Source]) -> None:
         check_document_city(lines, source.city, source.file, f"{MANIFEST}:{lines_of.get(source.file, 1)}")
 
 
-def check_output_dir(path: Path, option: str) -> None:
-    """Refuse, before any work, an output folder the run could not publish into: a file where it or one of its
-    parents should be a folder, or a folder this process cannot create files in."""
+FIGURES_DIR = "figures"
+"""Sub-folder of the reports directory the notebooks save figures in."""
+
+
+def check_output_dir(path: Path, option: str, folders: tuple[str, ...] = ()) -> None:
+    """Refuse, before any work, an output folder the run could not publish into: a file where it, one of its
+    parents or one of the sub-``folders`` the run writes should be a folder, or a folder this process cannot
+    create files in."""
     existing = path
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
         raise PipelineError(f"{option} {path}: {existing} is a file where a folder must be; move it or choose another")
-    folders = [existing] if existing != path else [path.parent, path]
-    folders += [p for p in sorted(path.rglob("*")) if p.is_dir()] if path.is_dir() else []
-    for folder in folders:
-        blocked = next((f for f in (folder / name for name in (EXECUTED_DIR, BY_CITY)) if f.is_file()), None)
-        if blocked is not None and folder == path:
-            raise PipelineError(f"{option} {path}: {blocked} is a file where the run writes a folder; move it away")
+    blocked = next((path / name for name in folders if (path / name).is_file()), None)
+    if blocked is not None:
+        raise PipelineError(f"{option} {path}: {blocked} is a file where the run writes a folder; move it away")
+    writable = [existing] if existing != path else [path.parent, path]
+    writable += [p for p in sorted(path.rglob("*")) if p.is_dir()] if path.is_dir() else []
+    for folder in writable:
         try:
             with tempfile.TemporaryFile(dir=folder):
                 pass
@@ -336,8 +341,8 @@ def preflight(config: RunConfig) -> None:
         raise PipelineError(f"--raw-dir {config.raw_dir}: no such folder")
     if config.processed_dir == config.reports_dir:
         raise PipelineError(f"{config.processed_dir}: tables and reports need two different folders")
-    check_output_dir(config.processed_dir, "--processed-dir")
-    check_output_dir(config.reports_dir, "--reports-dir")
+    check_output_dir(config.processed_dir, "--processed-dir", (BY_CITY,))
+    check_output_dir(config.reports_dir, "--reports-dir", (EXECUTED_DIR, FIGURES_DIR))
 
 
 def refuse_report_year(fiscal_year: int, years: list[int]) -> None:

@@ -188,7 +188,11 @@ def verify_reference(raw_dir: Path) -> int:
         path = sums.parent / name.strip()
         if not path.is_file():
             raise PipelineError(f"{sums}:{number}: {name.strip()} is listed but missing")
-        if sha256_of(path) != digest.strip():
+        try:
+            actual = sha256_of(path)
+        except OSError as exc:
+            raise PipelineError(f"{path}: cannot be read ({exc.strerror or exc}); make it readable") from None
+        if actual != digest.strip():
             raise PipelineError(f"{path}: sha256 does not match {REFERENCE_SUMS} (raw files are never edited)")
         checked += 1
     return checked

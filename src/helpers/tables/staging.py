@@ -78,6 +78,7 @@ def _plan(pairs: Sequence[tuple[Path, Path]]) -> list[dict[str, object]]:
         files = [rel.as_posix() for rel in staged_files(staging)]
         new_dirs = set()
         for rel in files:
+            _check_destination(target, target / rel)
             folder = (target / rel).parent
             while not folder.exists():
                 new_dirs.add(folder)
@@ -88,6 +89,17 @@ def _plan(pairs: Sequence[tuple[Path, Path]]) -> list[dict[str, object]]:
             {"staging": str(staging), "target": str(target), "files": files, "new_dirs": sorted(map(str, new_dirs))}
         )
     return plan
+
+
+def _check_destination(target: Path, destination: Path) -> None:
+    """Refuse, before the first rename, a destination that is a folder or lies under a file."""
+    if destination.is_dir():
+        raise PipelineError(f"{destination}: a folder stands where the run writes a file; move it away")
+    for folder in destination.parents:
+        if folder.exists() and not folder.is_dir():
+            raise PipelineError(f"{folder}: a file stands where the run writes a folder; move it away")
+        if folder == target:
+            break
 
 
 def _roll_back(plan: list[dict[str, object]]) -> None:
