@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -177,9 +178,14 @@ def recover(targets: Sequence[Path]) -> list[str]:
                 done.append(f"a publication into {target} was cut short: the previous outputs were put back")
             _finish(journal)
         journal.with_name(journal.name + ".tmp").unlink(missing_ok=True)
-        stale = sorted(target.parent.glob(f".{target.name}{STAGING_INFIX}*")) if target.parent.is_dir() else []
-        for folder in stale:
-            shutil.rmtree(folder, ignore_errors=True)
+        # the run's own staging folders, and those its steps nested beside them (``..processed.staging-x.staging-y``)
+        own = re.compile(rf"\.+{re.escape(target.name)}{re.escape(STAGING_INFIX)}.*")
+        stale = sorted(p for p in target.parent.iterdir() if own.fullmatch(p.name)) if target.parent.is_dir() else []
+        for debris in stale:
+            if debris.is_dir():
+                shutil.rmtree(debris, ignore_errors=True)
+            else:
+                debris.unlink(missing_ok=True)
         if stale:
             done.append(f"removed {len(stale)} staging folder(s) an interrupted run left beside {target}")
     return done
