@@ -368,7 +368,7 @@ def test_run_help_shows_every_default(capsys):
         main(["run", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "(default: data/raw)" in text and "(default: 1)" in text and "(default: 0" in text
-    assert "at least 2 cities" in text and "make report passes JOBS, 2 unless given" in text
+    assert "at least 2 cities" in text and "make report passes JOBS, 2 unless given (default: 1)" in text
 
 
 # ---------------------------------------------------------------- a run's main process killed

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from helpers import BY_CITY, CITIES
 from helpers.core.errors import PipelineError
@@ -44,6 +44,9 @@ from helpers.tables.staging import (
     staged_directories,
     write_text_atomic,
 )
+
+if TYPE_CHECKING:  # pandas is imported only by the steps that need it, so a refusal comes in the first second
+    import pandas as pd
 
 T = TypeVar("T")
 
@@ -103,7 +106,7 @@ MIN_CITIES_FOR_REPORT_YEAR = 2
 document's dated profile figure (山形市's population on 2023-04-01) does not make a year the report is about."""
 
 
-def _actual_values(processed_dir: Path):  # -> pd.DataFrame (pandas is imported only when needed)
+def _actual_values(processed_dir: Path) -> pd.DataFrame:
     """The combined indicators' actual values (plans and targets do not make a year reportable)."""
     from helpers.tables.schema import INDICATORS
     from helpers.tables.store import read_table
@@ -547,8 +550,8 @@ REPORT_YEAR_HELP = (
     f"with actual values from at least {MIN_CITIES_FOR_REPORT_YEAR} cities)"
 )
 JOBS_HELP = (
-    "notebooks run side by side, each in its own worker process: the cities' cleaning, then the two analyses "
-    "(make report passes JOBS, 2 unless given)"
+    "notebooks run side by side (the cities' cleaning, then the two analyses), each in a worker process when "
+    "2 or more; make report passes JOBS, 2 unless given"
 )
 
 
