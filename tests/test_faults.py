@@ -502,3 +502,48 @@ def test_a_real_run_killed_during_publication_leaves_the_previous_outputs_whole(
     assert any("previous outputs were put back" in line for line in log)
     assert {k: v for k, v in _snapshot(tmp_path).items() if not k.startswith("input/")} == old
     assert [f for f in _folders(tmp_path) if not f.startswith("input")] == old_folders
+
+
+def test_sigterm_is_an_interruption_that_cleans_up(tmp_path):
+    """A polite stop (SIGTERM, as service managers and `kill` send) during a run: exit 130, previous outputs."""
+    old, _ = _previous(tmp_path)
+    raw = copy_raw(tmp_path / "input")
+    runner = subprocess.Popen(
+        [sys.executable, "-c", TERM.replace("RAW", repr(str(raw))).replace("BASE", repr(str(tmp_path)))],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert runner.stdout is not None
+    lines = iter(runner.stdout.readline, "")  # the run's own log lines come first; "" is the end of its output
+    assert "running" in (line.strip() for line in lines)
+    runner.send_signal(signal.SIGTERM)
+    _, err = runner.communicate(timeout=60)
+    assert runner.returncode == 130, err
+    assert err == "error: interrupted; the previous outputs are left as they were\n"
+    assert {k: v for k, v in _snapshot(tmp_path).items() if not k.startswith("input/")} == old
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(LOCK_SUFFIX)) == [
+        "input",
+        "processed",
+        "reports",
+    ]
+
+
+TERM = """
+import sys, time
+from pathlib import Path
+from helpers import pipeline
+
+def execute(step, reports_dir, relocate=None):
+    (reports_dir / "index.html").write_text("half-written report", encoding="utf-8")
+    print("running", flush=True)
+    time.sleep(30)
+
+pipeline.execute = execute
+pipeline.check_sheets = lambda *args: None
+base = Path(BASE)
+sys.argv = ["pipeline", "run", "--raw-dir", RAW, "--processed-dir", str(base / "processed"),
+            "--reports-dir", str(base / "reports"), "--stop-after", "clean"]
+sys.exit(pipeline.main())
+"""

@@ -638,10 +638,17 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: every failure is one line on stderr and a non-zero exit (1: the input is at fault, 3: an
-    internal error, 130: interrupted); ``--debug`` adds the traceback. Outputs are never half-written."""
+    internal error, 130: interrupted, by Ctrl-C or SIGTERM); ``--debug`` adds the traceback. Outputs are never
+    half-written."""
     args = _parser().parse_args(argv)
+    if argv is None:  # the command line itself: a polite stop is an interruption, cleaned up like Ctrl-C
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         _dispatch(args)
     except PipelineError as exc:
