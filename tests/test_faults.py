@@ -547,3 +547,11 @@ sys.argv = ["pipeline", "run", "--raw-dir", RAW, "--processed-dir", str(base / "
             "--reports-dir", str(base / "reports"), "--stop-after", "clean"]
 sys.exit(pipeline.main())
 """
+
+
+def test_refreshing_the_notebooks_waits_for_no_run_and_is_refused_during_one(capsys):
+    """The committed notebooks write into data/processed and reports with their default parameters."""
+    with output_locks([pipeline.DEFAULT_OUTPUTS[1]]):
+        assert main(["refresh-notebooks"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "reports: another run is writing to it" in err

@@ -445,8 +445,18 @@ def _remove_stale_cities(processed_dir: Path, cities: list[str]) -> None:
             shutil.rmtree(child)
 
 
+DEFAULT_OUTPUTS = (REPO_ROOT / "data" / "processed", REPO_ROOT / "reports")
+"""The output folders the committed notebooks' default parameters write to (``../data/processed``, ``../reports``)."""
+
+
 def refresh_notebooks(log: Callable[[str], None] = print) -> None:
-    """Re-execute the committed notebooks in place with their default parameters (what nbval compares against)."""
+    """Re-execute the committed notebooks in place with their default parameters (what nbval compares against);
+    they write into the default output folders, so they take those folders' locks as a run does."""
+    with output_locks(DEFAULT_OUTPUTS):
+        _refresh_notebooks(log)
+
+
+def _refresh_notebooks(log: Callable[[str], None]) -> None:
     import papermill
 
     from helpers.views.notebooks import strip_run_metadata
