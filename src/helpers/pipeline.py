@@ -226,7 +226,9 @@ def _die_with_parent(parent: int) -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the run died before the request took effect
+    try:
+        os.kill(parent, 0)  # signal 0 only asks whether the run still exists
+    except ProcessLookupError:  # it died before the request took effect
         os._exit(1)
 
 
