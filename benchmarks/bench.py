@@ -28,6 +28,10 @@ from importlib import metadata
 from itertools import pairwise
 from pathlib import Path
 
+import pandas as pd
+from bench_cleaning import measure as measure_cleaning
+
+from helpers import CITIES
 from helpers.pipeline import EXECUTED_DIR, NOTEBOOK_DIR, REPO_ROOT
 from helpers.sources.manifest import read_manifest
 
@@ -47,7 +51,7 @@ PARSE_TARGET_MB_S = 5.0
 """Target: the parsers read at least this many MB of raw sheet per second (1x input, median of the repeats)."""
 LINEAR_TOLERANCE = 1.25
 """Parsing counts as linear when the time per MB at every larger input stays within this factor of the 1x one."""
-PIPELINE_TARGET_RATIO = 1.5
+PIPELINE_TARGET_RATIO = 1.3
 """Target: the full pipeline's wall time is at most this multiple of its floor's."""
 
 SAMPLE_INTERVAL = 0.2
@@ -571,6 +575,8 @@ class Results:
     jobs: int = 2
     html: tuple[tuple[str, float], ...] = ()
     imports: tuple[tuple[str, str, float], ...] = field(default_factory=tuple)
+    cleaning: tuple[tuple[str, float, float, float, int], ...] = ()
+    """Per city: min s, median s, peak Python heap MiB and observations of the cleaning step."""
 
 
 def _yes(met: bool) -> str:
@@ -620,62 +626,43 @@ def verdicts(results: Results) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str = "") -> str:
-    """A Markdown table; ``align`` has one letter per column, ``r`` for right-aligned."""
-    align = align or "l" * len(headers)
-    rule = ["---:" if a == "r" else "---" for a in align]
-    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rule) + " |"]
-    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+def _markdown(rows: Sequence[Sequence[object]], headers: Sequence[str], align: str = "") -> str:
+    """A Markdown table (pandas' ``to_markdown``); ``align`` has one letter per column, ``r`` for right."""
+    frame = pd.DataFrame([[str(c) for c in row] for row in rows], columns=list(headers))
+    colalign = ["right" if a == "r" else "left" for a in (align or "l" * len(headers))]
+    return frame.to_markdown(index=False, tablefmt="pipe", colalign=colalign, disable_numparse=True)
 
 
 def _mib(value: float | None) -> str:
     return "not sampled" if value is None else f"{value:.0f}"
 
 
+PARSE_TEXT = (
+    "Every file in `data/raw/sources.csv` ({files} files, {size:,} bytes) parsed with the parser its row names "
+    "(`helpers.sheets.parse_file`), one file after another in one process, after a warm-up pass (imports, "
+    "lexicons). Larger inputs are copies of the sheets under new names (`<sheet>__copy042.txt`), each parsed as a "
+    "file of its own. MB = 10^6 bytes; MB/s = bytes of the files / seconds of a pass."
+)
+PIPELINE_TEXT = (
+    "The pipeline is `python -m helpers.pipeline run` in a child process, from a copy of `data/raw` into scratch "
+    "directories. Its floor is the same number of papermill runs of an empty notebook (one code cell `pass`, the "
+    "papermill options the pipeline uses), one after another in a fresh child process, so that both pay for "
+    "starting an interpreter and importing papermill. Memory: {method}; the whole-tree figure adds up every "
+    "process's resident memory, an upper bound."
+)
+
+
 def _parse_section(results: Results) -> list[str]:
     base = next(p for p in results.parse if p.scale == 1)
     ratios = scaling_ratios(results.parse)
+    headers = ["input", "files", "MB", "passes", "min s", "median s", "MB/s (median)", "MB/s (best)", "s/MB vs 1x"]
     rows = [
-        (
-            f"{p.scale}x",
-            p.files,
-            f"{p.megabytes:.2f}",
-            len(p.seconds),
-            f"{p.min_s:.3f}",
-            f"{p.median_s:.3f}",
-            f"{p.mb_per_s:.2f}",
-            f"{p.best_mb_per_s:.2f}",
-            f"{ratios[p.scale]:.2f}",
-        )
+        (f"{p.scale}x", p.files, f"{p.megabytes:.2f}", len(p.seconds), f"{p.min_s:.3f}", f"{p.median_s:.3f}",
+         f"{p.mb_per_s:.2f}", f"{p.best_mb_per_s:.2f}", f"{ratios[p.scale]:.2f}")
         for p in results.parse
-    ]
-    return [
-        "## Parsing",
-        "",
-        f"Every file in `data/raw/sources.csv` ({base.files} files, {base.size:,} bytes) parsed with the parser its "
-        "row names (`helpers.sheets.parse_file`), one file after another in one process, after a warm-up pass "
-        "(imports, lexicons). Larger inputs are copies of the sheets under new names "
-        "(`<sheet>__copy042.txt`) in a scratch directory, each copy parsed as a file of its own. "
-        "MB = 10^6 bytes; MB/s = bytes of the files / seconds of a pass.",
-        "",
-        table(
-            [
-                "input",
-                "files",
-                "MB",
-                "passes",
-                "min s",
-                "median s",
-                "MB/s (median)",
-                "MB/s (best)",
-                "time per MB vs 1x (fastest)",
-            ],
-            rows,
-            "lrrrrrrrr",
-        ),
-        "",
-    ]
+    ]  # fmt: skip
+    return ["## Parsing", "", PARSE_TEXT.format(files=base.files, size=base.size), "",
+            _markdown(rows, headers, "l" + "r" * 8), ""]  # fmt: skip
 
 
 def _pipeline_section(results: Results) -> list[str]:
@@ -686,59 +673,17 @@ def _pipeline_section(results: Results) -> list[str]:
     def ratio(a: float | None, b: float | None) -> str:
         return "" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
 
+    headers = ["", "papermill runs", "repeats", "wall s (min)", "wall s (median)", "peak MiB (tree)", "peak MiB (one)"]
     rows = [
-        (
-            f"pipeline (`--jobs {results.jobs}`)",
-            pipe.papermill_runs,
-            len(pipe.walls),
-            f"{pipe.min_s:.1f}",
-            f"{pipe.median_s:.1f}",
-            _mib(pipe.memory.tree_mib),
-            _mib(pipe.memory.single_mib),
-        ),
-        (
-            "floor (empty notebooks, one after another)",
-            floor.papermill_runs,
-            len(floor.walls),
-            f"{floor.min_s:.1f}",
-            f"{floor.median_s:.1f}",
-            _mib(floor.memory.tree_mib),
-            _mib(floor.memory.single_mib),
-        ),
-        (
-            "pipeline / floor",
-            "",
-            "",
-            ratio(pipe.min_s, floor.min_s),
-            ratio(pipe.median_s, floor.median_s),
-            ratio(pipe.memory.tree_mib, floor.memory.tree_mib),
-            ratio(pipe.memory.single_mib, floor.memory.single_mib),
-        ),
-    ]
-    headers = [
-        "",
-        "papermill runs",
-        "repeats",
-        "wall s (min)",
-        "wall s (median)",
-        "peak MiB, whole process tree",
-        "peak MiB, largest process",
-    ]
-    return [
-        "## Full pipeline against its floor",
-        "",
-        "The pipeline is `python -m helpers.pipeline run` in a child process, from a copy of `data/raw` into "
-        "scratch directories. Its floor is the same number of papermill runs of an empty notebook (one code cell "
-        "`pass`, kernel python3, the papermill options `helpers.pipeline.execute` uses), one after another in a "
-        "fresh child process, so that both pay for starting an interpreter and importing papermill. Wall time "
-        "is from starting the child to its exit.",
-        "",
-        table(headers, rows, "lrrrrrr"),
-        "",
-        f"Memory: {pipe.memory.method}. The whole-tree figure adds up every process's resident memory (pages "
-        "shared between processes count more than once, so it is an upper bound).",
-        "",
-    ]
+        (f"pipeline (`--jobs {results.jobs}`)", pipe.papermill_runs, len(pipe.walls), f"{pipe.min_s:.1f}",
+         f"{pipe.median_s:.1f}", _mib(pipe.memory.tree_mib), _mib(pipe.memory.single_mib)),
+        ("floor (empty notebooks)", floor.papermill_runs, len(floor.walls), f"{floor.min_s:.1f}",
+         f"{floor.median_s:.1f}", _mib(floor.memory.tree_mib), _mib(floor.memory.single_mib)),
+        ("pipeline / floor", "", "", ratio(pipe.min_s, floor.min_s), ratio(pipe.median_s, floor.median_s),
+         ratio(pipe.memory.tree_mib, floor.memory.tree_mib), ratio(pipe.memory.single_mib, floor.memory.single_mib)),
+    ]  # fmt: skip
+    return ["## Full pipeline against its floor", "", PIPELINE_TEXT.format(method=pipe.memory.method), "",
+            _markdown(rows, headers, "l" + "r" * 6), ""]  # fmt: skip
 
 
 def _breakdown_section(results: Results) -> list[str]:
@@ -749,63 +694,54 @@ def _breakdown_section(results: Results) -> list[str]:
     lines = [
         "## Where the pipeline's time goes",
         "",
-        f"For comparison, the floor spent {startup:.1f} s starting and importing papermill, then {per_run:.1f} s "
-        "(median) per empty notebook.",
+        f"The floor spent {startup:.1f} s starting and importing papermill, then {per_run:.1f} s (median) per empty "
+        "notebook. Below: seconds between the pipeline's progress lines in its fastest run (notebooks run side by "
+        "side print their line when they finish).",
         "",
-        "### Between the pipeline's progress lines (fastest run)",
-        "",
-        "Seconds between consecutive lines of the pipeline's output, as they arrived. What falls between two lines "
-        "follows from how the pipeline logs: notebooks that run side by side (`--jobs` above 1) print their line "
-        "when they finish, notebooks run one at a time print it when they start.",
-        "",
-        table(["from line", "to line", "s"], [(a, b, f"{s:.1f}") for a, b, s in pipe.intervals], "llr"),
+        _markdown([(a, b, f"{s:.1f}") for a, b, s in pipe.intervals], ["from line", "to line", "s"], "llr"),
         "",
     ]
     if results.html:
-        total = sum(s for _, s in results.html)
-        lines += [
-            "### Rendering the executed notebooks to HTML (nbconvert)",
-            "",
-            f"The pipeline renders each executed notebook after its papermill run; rendered again here one after "
-            f"another: {total:.1f} s in all.",
-            "",
-            table(["notebook", "s"], [(n, f"{s:.2f}") for n, s in results.html], "lr"),
-            "",
-        ]
+        rows = [(n, f"{s:.2f}") for n, s in results.html]
+        lines += ["Rendering the executed notebooks to HTML (nbconvert), one after another:", "",
+                  _markdown(rows, ["notebook", "s"], "lr"), ""]  # fmt: skip
     if results.imports:
-        lines += [
-            "### Imports a fresh process pays for",
-            "",
-            "Each measured on its own in a fresh interpreter (wall time minus that of `pass`); they overlap.",
-            "",
-            table(["statement", "paid by", "s"], [(f"`{c}`", w, f"{s:.2f}") for c, w, s in results.imports], "llr"),
-            "",
-        ]
+        rows = [(f"`{c}`", w, f"{s:.2f}") for c, w, s in results.imports]
+        lines += ["Imports a fresh process pays for (each alone, wall time minus that of `pass`):", "",
+                  _markdown(rows, ["statement", "paid by", "s"], "llr"), ""]  # fmt: skip
     return lines
+
+
+def _cleaning_section(results: Results) -> list[str]:
+    if not results.cleaning:
+        return []
+    rows = [(c, f"{lo:.3f}", f"{med:.3f}", f"{peak:.1f}", n) for c, lo, med, peak, n in results.cleaning]
+    headers = ["city", "min s", "median s", "peak heap MiB", "observations"]
+    return ["## Cleaning per city", "", "`clean_city` in one process (parse, merge, validate), "
+            f"{results.scale_repeat} runs each; the heap peak is tracemalloc's for one run.", "",
+            _markdown(rows, headers, "lrrrr"), ""]  # fmt: skip
 
 
 def render_markdown(results: Results) -> str:
     """BENCHMARKS.md: the machine, the targets with what this machine measured, then the detailed tables."""
-    machine = [(k, v) for k, v in results.machine.items()]
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`python benchmarks/bench.py --write`) from one run on the machine below; run it "
-        "again "
-        "to refresh. The targets are stated here as measurements on this machine, not as tests: the machines this "
-        "project runs on are shared and noisy.",
+        "Written by `make bench` from one run on the machine below; run it again to refresh. The targets are "
+        "measurements on this machine, not tests: the machines this project runs on are shared and noisy.",
         "",
         "## Machine",
         "",
-        table(["", "this machine"], machine),
+        _markdown(list(results.machine.items()), ["", "this machine"]),
         "",
         "## Targets",
         "",
-        table(["what", "measured", "target", "met on this machine"], verdicts(results)),
+        _markdown(verdicts(results), ["what", "measured", "target", "met on this machine"]),
         "",
         *_parse_section(results),
         *_pipeline_section(results),
         *_breakdown_section(results),
+        *_cleaning_section(results),
     ]
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -818,6 +754,11 @@ def _scales(text: str) -> list[int]:
     if any(v < 2 for v in values):
         raise argparse.ArgumentTypeError("scales are whole numbers of copies, each at least 2")
     return values
+
+
+def _cities(raw_dir: Path) -> list[str]:
+    listed = {s.city for s in read_manifest(raw_dir)}
+    return [c for c in CITIES if c in listed]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -850,6 +791,11 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         parse = bench_parsing(args.raw_dir, args.scales, args.repeat, args.scale_repeat, workdir)
         results = Results(machine_description(), tuple(parse), args.repeat, args.scale_repeat, jobs=args.jobs)
+        _stderr("cleaning: each city")
+        cleaning = tuple(
+            (city, *measure_cleaning(args.raw_dir, city, args.scale_repeat)) for city in _cities(args.raw_dir)
+        )
+        results = replace(results, cleaning=cleaning)
         if not args.skip_pipeline:
             pipeline, html = bench_pipeline(args.raw_dir, args.pipeline_repeat, args.jobs, workdir)
             floor_repeat = max(args.floor_repeat, args.pipeline_repeat)

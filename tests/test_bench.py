@@ -172,7 +172,7 @@ def test_machine_description_names_what_the_figures_depend_on():
 
 
 def test_verdicts_state_each_target_and_whether_it_was_met():
-    met = {row[0]: row[3] for row in verdicts(_results(pipeline_s=20.0, floor_s=15.0))}
+    met = {row[0]: row[3] for row in verdicts(_results(pipeline_s=19.0, floor_s=15.0))}
     assert list(met.values()) == ["**no**", "yes", "yes"]
     too_slow = verdicts(_results(pipeline_s=30.0, floor_s=15.0))[-1]
     assert too_slow[1].startswith("2.00x") and too_slow[3] == "**no**"
@@ -180,12 +180,13 @@ def test_verdicts_state_each_target_and_whether_it_was_met():
 
 def test_markdown_has_machine_targets_and_tables_without_dates_or_scratch_paths():
     text = render_markdown(_results())
+    cells = re.sub(r" +", " ", text)  # tabulate pads cells to the column width
     for heading in ("## Machine", "## Targets", "## Parsing", "## Full pipeline against its floor"):
         assert heading in text
-    assert "| CPU | Example CPU |" in text
-    assert "≥ 5 MB/s" in text and "≤ 1.5x" in text and "met on this machine" in text
-    assert "| 100x | 500 | 50.00 | 3 | 11.000 | 12.000 | 4.17 | 4.55 | 1.10 |" in text
-    assert "| pipeline / floor |  |  | 2.00x | 2.00x | 3.00x | 2.08x |" in text
+    assert "| CPU | Example CPU |" in cells
+    assert "≥ 5 MB/s" in text and "≤ 1.3x" in text and "met on this machine" in text
+    assert "| 100x | 500 | 50.00 | 3 | 11.000 | 12.000 | 4.17 | 4.55 | 1.10 |" in cells
+    assert "| pipeline / floor | | | 2.00x | 2.00x | 3.00x | 2.08x |" in cells
     assert "psutil" in text and "import papermill" in text and "01_clean-shiroi.ipynb" in text
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b|\d\d:\d\d:\d\d", text)
     assert "/tmp/" not in text

@@ -1,5 +1,9 @@
 """The whole pipeline, run with papermill into temporary folders: the committed outputs are exactly what it
-produces, and a next fiscal year's sheet flows through to the tables, the analyses and the report."""
+produces, and a next fiscal year's sheet flows through to the tables, the analyses and the report.
+
+Two full runs serve every check here: ``fresh_run`` (the committed raw data, shared with other end-to-end tests
+through ``conftest.py``) and ``variant_run`` (hostile markup in a sheet plus a next year's sheet).
+"""
 
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,12 +25,7 @@ COMPARED_REPORT_FILES = ("index.html", "tables.xlsx")
 directories in their parameters cell, so they are compared through the tables and figures they write)."""
 
 
-@pytest.fixture(scope="module")
-def fresh_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("run")
-    config = RunConfig(copy_raw(tmp), tmp / "processed", tmp / "reports", jobs=2)
-    run(config, log=lambda _: None)
-    return config
+pytestmark = pytest.mark.e2e
 
 
 def _files(root: Path, pattern: str) -> dict[str, bytes]:
@@ -34,6 +33,8 @@ def _files(root: Path, pattern: str) -> dict[str, bytes]:
 
 
 def test_committed_tables_are_what_the_pipeline_produces(fresh_run):
+    """The committed tables came from ``make report`` (two notebooks at a time); the fresh run takes one at a time
+    in other folders: equal bytes show both that they are current and that a run is deterministic."""
     committed, produced = _files(PROCESSED, "**/*"), _files(fresh_run.processed_dir, "**/*")
     assert sorted(committed) == sorted(produced)
     differ = [name for name in committed if committed[name] != produced[name]]
@@ -47,17 +48,6 @@ def test_committed_figures_and_report_are_what_the_pipeline_produces(fresh_run):
     assert [n for n in committed if committed[n] != produced[n]] == []
     for name in COMPARED_REPORT_FILES:
         assert (REPORTS / name).read_bytes() == (fresh_run.reports_dir / name).read_bytes(), name
-
-
-def test_two_runs_give_byte_identical_tables_figures_and_report(fresh_run, tmp_path):
-    """A second run, one notebook at a time instead of two, into other folders: the same bytes."""
-    config = RunConfig(copy_raw(tmp_path), tmp_path / "processed", tmp_path / "reports", jobs=1)
-    run(config, log=lambda _: None)
-    for first, second in ((fresh_run.processed_dir, config.processed_dir), (fresh_run.reports_dir, config.reports_dir)):
-        pattern = "**/*" if first == fresh_run.processed_dir else "figures/*"
-        assert _files(first, pattern) == _files(second, pattern)
-    for name in COMPARED_REPORT_FILES:
-        assert (fresh_run.reports_dir / name).read_bytes() == (config.reports_dir / name).read_bytes(), name
 
 
 HOSTILE_NAME = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -81,19 +71,31 @@ class _Tags(HTMLParser):
         self.text.append(data)
 
 
-def test_markup_in_a_sheet_is_shown_as_text_and_runs_nothing(tmp_path):
-    """白井市 No.15's name carries a script tag and an img with onerror, its comment an entity-escaped script: all
-    reach the report as text, and no page has a script element or an event attribute that came from a sheet."""
-    raw = copy_raw(tmp_path)
+@pytest.fixture(scope="module")
+def variant_run(tmp_path_factory):
+    """白井市 No.15's name carries a script tag and an img with onerror, its comment an entity-escaped script; a next
+    year's sheet built from that sheet is added with ``add-source``; the report is about FY2023."""
+    tmp = tmp_path_factory.mktemp("variant")
+    raw = copy_raw(tmp)
     name = "shiroi_fy2022_progress_sheet.txt"
     text = (RAW / name).read_text(encoding="utf-8")
     text = text.replace("\t多職種連携研修の実施\t", f"\t多職種連携研修の実施{HOSTILE_NAME}\t", 1)
     escaped = HOSTILE_QUOTE.replace("<", "&lt;").replace(">", "&gt;")
     text = text.replace("救命講習会を開催することができた", f"救命講習会{escaped}を開催することができた", 1)
     replace_listed(raw, {name: text.encode("utf-8")})
-    config = RunConfig(raw, tmp_path / "processed", tmp_path / "reports", jobs=2)
+    incoming = tmp / "incoming" / "shiroi_fy2023_progress_sheet.txt"
+    incoming.parent.mkdir()
+    incoming.write_text(next_year_shiroi(text), encoding="utf-8")
+    added = add_source(incoming, raw, "shiroi", "shiroi_sheet")
+    config = RunConfig(raw, tmp / "processed", tmp / "reports", fiscal_year=2023, jobs=2)
     run(config, log=lambda _: None)
+    return config, added
 
+
+def test_markup_in_a_sheet_is_shown_as_text_and_runs_nothing(variant_run):
+    """The hostile text reaches the report as text, and no page has a script element or an event attribute that
+    came from a sheet."""
+    config, _ = variant_run
     measures = read_table(config.processed_dir, MEASURES)
     assert (measures["measure"] == f"多職種連携研修の実施{HOSTILE_NAME}").any()
     page = (config.reports_dir / "index.html").read_text(encoding="utf-8")
@@ -109,27 +111,18 @@ def test_markup_in_a_sheet_is_shown_as_text_and_runs_nothing(tmp_path):
         assert "<script" not in svg.read_text(encoding="utf-8"), svg.name
 
 
-def test_next_years_sheet_reaches_tables_analyses_and_report(tmp_path):
-    raw = copy_raw(tmp_path)
-    incoming = tmp_path / "incoming" / "shiroi_fy2023_progress_sheet.txt"
-    incoming.parent.mkdir()
-    original = (RAW / "shiroi_fy2022_progress_sheet.txt").read_text(encoding="utf-8")
-    incoming.write_text(next_year_shiroi(original), encoding="utf-8")
-    added = add_source(incoming, raw, "shiroi", "shiroi_sheet")
+def test_next_years_sheet_reaches_tables_analyses_and_report(variant_run):
+    config, added = variant_run
     assert added.fiscal_years == "2021-2023"
-
-    config = RunConfig(raw, tmp_path / "processed", tmp_path / "reports", fiscal_year=2023, jobs=2)
-    run(config, log=lambda _: None)
-
     indicators = read_table(config.processed_dir, INDICATORS)
     new_rows = indicators[(indicators["city"] == "shiroi") & (indicators["fiscal_year"] == 2023)]
-    assert len(new_rows) > 40 and set(new_rows["source_file"]) == {incoming.name}
+    assert len(new_rows) > 40 and set(new_rows["source_file"]) == {added.file}
     first = new_rows[(new_rows["measure_id"] == "shiroi-no01") & (new_rows["indicator"] == "発行部数")]
     assert first["value"].tolist() == [2007.0]  # 2,000 in FY2022, moved on by the test's step of 7
 
     superseded = pd.read_csv(config.processed_dir / "superseded.csv", dtype=str)
     assert set(superseded["fiscal_year"]) == {"2021", "2022"}
-    assert set(superseded["kept_source_file"]) == {incoming.name}
+    assert set(superseded["kept_source_file"]) == {added.file}
     key = ["city", "measure_id", "indicator", "fiscal_year", "value_kind"]
     assert not indicators.duplicated(key).any()
 

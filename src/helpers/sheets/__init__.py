@@ -13,8 +13,11 @@ from pathlib import Path
 from helpers.core.errors import SheetError
 from helpers.core.text import clear_caches, key
 from helpers.sheets.records import ParsedSheet
-from helpers.sources.manifest import PARSER_NAMES
+from helpers.sources.formats import parser_module, parser_names
 from helpers.sources.raw_text import read_sheet_lines
+
+PARSER_NAMES: tuple[str, ...] = parser_names()
+"""The registered formats (``lexicons/sheet_formats.csv``), each a module implementing ``CONTRACT.md``."""
 
 LANDMARKS_CSV = Path(__file__).resolve().parents[1] / "lexicons" / "sheet_landmarks.csv"
 """Lines every document of a format contains (header rows, headings, titles): a file without them is another
@@ -39,7 +42,7 @@ def load_landmarks() -> dict[str, tuple[Landmark, ...]]:
     """The reviewed landmarks of every parser, in file order."""
     with LANDMARKS_CSV.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    landmarks: dict[str, list[Landmark]] = {name: [] for name in PARSER_NAMES}
+    landmarks: dict[str, list[Landmark]] = {name: [] for name in parser_names()}
     for row in rows:
         if row["parser"] not in landmarks:
             raise ValueError(f"{LANDMARKS_CSV.name}: unknown parser {row['parser']!r}")
@@ -71,9 +74,7 @@ def sheet_lines(path: Path, parser: str, source_file: str) -> list[str]:
 def get_parser(name: str) -> Parser:
     """Return ``parse(path, *, city, source_file, lines=None)`` of the named sheet module (``lines``: the file's
     lines when the caller has read them already)."""
-    if name not in PARSER_NAMES:
-        raise ValueError(f"unknown parser {name!r}; known: {', '.join(PARSER_NAMES)}")
-    module = importlib.import_module(f"helpers.sheets.{name}")
+    module = importlib.import_module(parser_module(name))
     return module.parse
 
 

@@ -12,17 +12,12 @@ from pathlib import Path
 from helpers import CITIES
 from helpers.core.errors import PipelineError, SheetError
 from helpers.sources.cities import city_names_ja
+from helpers.sources.formats import parser_names
 from helpers.sources.raw_text import decode_sheet
 
 MANIFEST = "sources.csv"
-PARSER_NAMES: tuple[str, ...] = (
-    "yamagata_progress",
-    "yamagata_overview",
-    "yamaguchi_report",
-    "ichinoseki_council",
-    "shiroi_sheet",
-)
-"""The sheet formats a manifest row may name; each is a module of ``helpers.sheets``."""
+PARSER_NAMES: tuple[str, ...] = parser_names()
+"""The sheet formats a manifest row may name (``lexicons/sheet_formats.csv``)."""
 CITY_JA: dict[str, str] = city_names_ja()
 
 
