@@ -194,7 +194,10 @@ def test_repeat_is_folded_into_the_original_measure():
     assert not {o.source_line for o in sheet.observations} & repeat_lines
     skipped = [c for c in sheet.coverage if c.source_line in repeat_lines]
     assert len(skipped) == 3 and all(c.outcome == "skipped" and "※再掲" in c.reason for c in skipped)
-    assert len(sheet.evaluations) == 3
+    # the ※再掲 listing prints its own 評価 column: its grades stay, at its own lines
+    repeated = [(e.fiscal_year, e.grade, e.source_line) for e in sheet.evaluations if e.source_line in repeat_lines]
+    assert [(y, g) for y, g, _ in repeated] == [(2020, "C"), (2021, "B"), (2022, "A")]
+    assert len(sheet.evaluations) == 6 and {e.measure_id for e in sheet.evaluations} == {"shiroi-no11"}
 
 
 def test_extra_text_cell_shifts_unit_and_grade():
@@ -232,11 +235,22 @@ def test_new_in_r4_value_on_the_first_row_takes_its_year_from_the_comment():
     ]
 
 
-def test_three_labels_over_three_rows_with_one_unit_stay_unassigned():
+def test_three_labels_three_values_and_one_unit_align_by_order():
     sheet = _parse("new_in_r4.txt")
-    (cell,) = _of(sheet, 46)
-    assert (cell.value, cell.value_raw, cell.fiscal_year) == (None, "187 339 966", 2022)
-    assert "くらサポ相談件数" in cell.indicator and "counts disagree" in cell.note  # 中段/下段 from later rows
+    got = [(o.indicator, o.value, o.unit, o.value_raw, o.fiscal_year) for o in _of(sheet, 46)]
+    assert got == [
+        ("他機関から經由してくらしと仕事のサポートセンターの相談につながった件数", 187.0, "件", "187", 2022),
+        ("くらサポ相談件数", 339.0, "件", "339", 2022),  # 中段 on a later row
+        ("社協心配ごと相談件数", 966.0, "件", "966", 2022),  # 下段 on a later row
+    ]
+
+
+def test_one_unit_is_not_spread_over_labels_that_do_not_count_in_it():
+    # line 390: (上段)全体計画の策定 (下段)要支援者の個別避難計画の策定, 1 0 with 回 once: neither label counts 回
+    from helpers.sheets.shiroi_sheet import label_counts_in
+
+    assert not label_counts_in("要支援者の個別避難計画の策定", "回")
+    assert label_counts_in("社協心配ごと相談件数", "件") and not label_counts_in("社協心配ごと相談件数", "人")
 
 
 def test_counts_that_disagree_or_a_year_without_label_give_none():
@@ -250,14 +264,19 @@ def test_counts_that_disagree_or_a_year_without_label_give_none():
     assert reasons["cannot align labels and values"] == 2 and reasons["no indicator label for this fiscal year"] == 1
 
 
-def test_same_figure_under_another_measure_is_recorded_once():
+def test_same_figure_under_another_measure_is_kept_and_linked():
+    # No.12 is not marked ※再掲: it is a measure of its own, even where its figure equals No.6's
     sheet = _parse("shared_figure.txt")
-    assert _obs(sheet, 6, "ふれあい会議開催数", 2021).value == 7.0
-    assert [o.fiscal_year for o in _of(sheet, 12)] == [2020]
-    assert "No.6" in _obs(sheet, 12, "ふれあい会議開催数", 2020).note  # 1 here, 19 under No.6
+    six = _obs(sheet, 6, "ふれあい会議開催数", 2021)
+    twelve = _obs(sheet, 12, "ふれあい会議開催数", 2021)
+    assert six.value == twelve.value == 7.0
+    assert f"also listed under No.12 (line {twelve.source_line})" in six.note
+    assert f"also listed under No.6 (line {six.source_line})" in twelve.note
+    assert [o.fiscal_year for o in _of(sheet, 12)] == [2020, 2021, 2022]
+    differs = _obs(sheet, 12, "ふれあい会議開催数", 2020)  # 1 here, 19 under No.6
+    assert "No.6" in differs.note and "prints 19" in differs.note and "also listed" not in differs.note
     line = _line_no(FIXTURES / "shared_figure.txt", "\t3\t7\t回")
-    copy = [c for c in sheet.coverage if c.source_line == line]
-    assert copy[0].outcome == "skipped" and "same figure as No.6" in copy[0].reason
+    assert [c.outcome for c in sheet.coverage if c.source_line == line] == ["observation"]
 
 
 def test_count_basis_from_the_comment_for_the_report_year():
@@ -385,7 +404,6 @@ def test_cells_left_without_a_value(sheet: ParsedSheet):
     assert empty == {
         ("shiroi-no32", 2021, "1 0"),
         ("shiroi-no36", 2022, "2"),
-        ("shiroi-no46", 2022, "187 339 966"),
     }
     assert all(o.note for o in sheet.observations if o.value is None)
 
@@ -431,10 +449,13 @@ def test_measures_listings_and_evaluations(sheet: ParsedSheet):
     ids = {m.measure_id for m in sheet.measures}
     assert len(ids) == 48 and len(sheet.measures) == 58
     assert sorted({int(m.measure_id[-2:]) for m in sheet.measures if m.is_repeat}) == [1, 2, 6, 7, 8, 9, 10, 11, 42]
-    keys = Counter((e.measure_id, e.fiscal_year) for e in sheet.evaluations)
-    assert max(keys.values()) == 1 and len(keys) == 138
+    keys = Counter((e.measure_id, e.fiscal_year, e.source_line) for e in sheet.evaluations)
+    assert max(keys.values()) == 1 and len({k[:2] for k in keys}) == 138
+    repeats = {m.source_line for m in sheet.measures if m.is_repeat}
+    from_repeats = [e for e in sheet.evaluations if e.source_line - 2 in repeats or e.source_line in repeats]
+    assert len(sheet.evaluations) == 168 and from_repeats  # 138 from the originals, 30 printed by ※再掲 listings
     progress = [e for e in sheet.evaluations if e.progress]
-    assert {e.fiscal_year for e in progress} == {2022} and len(progress) == 48
+    assert {e.fiscal_year for e in progress} == {2022} and len(progress) == 58
     assert {e.grade for e in sheet.evaluations} <= {"A", "B", "C", "D", ""}
 
 

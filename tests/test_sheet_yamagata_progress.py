@@ -13,6 +13,7 @@ from helpers.core.text import split_cells
 from helpers.sheets.records import VALUE_KINDS, Observation, ParsedSheet
 from helpers.sheets.yamagata_progress import (
     TEXT_REASON,
+    _sub_label_groups,
     layout,
     load_departments,
     parse,
@@ -165,19 +166,49 @@ def test_item_markers_and_their_names_are_notes_not_values() -> None:
     assert [c.token for c in markers] == ["①", "①", "②"]
 
 
-def test_unalignable_cell_is_kept_whole_without_a_value() -> None:
+def test_cell_of_sub_labelled_groups_is_split_by_its_sub_labels() -> None:
     s = fixture("item_marker")
-    whole = find(s, "こころ支えるサポーター", "こころ支えるサポーター養成講座の実施", 2022)
-    assert whole.value is None and whole.value_raw.startswith("一般向け2回 54人受講")
-    assert "cannot align" in whole.note
-    skipped = [c for c in s.coverage if c.source_line == 6 and c.outcome == "skipped"]
-    assert len(skipped) == 7 and all(c.reason.startswith("cell kept whole") for c in skipped)
+    base = "こころ支えるサポーター養成講座の実施"
+    got = {
+        o.indicator.removeprefix(base + " "): (o.value, o.unit, o.value_raw)
+        for o in s.observations
+        if o.source_line == 6 and o.fiscal_year == 2022
+    }
+    assert got == {
+        "一般向け 回数": (2.0, "回", "2回"),
+        "一般向け 人数": (54.0, "人", "54人受講"),
+        "市職員向け参集講座 回数": (4.0, "回", "4回"),
+        "市職員向け参集講座 人数": (233.0, "人", "233人受講"),
+        "机上研修 人数": (1735.0, "人", "1,735人"),
+    }
+    # 2020: 一般向け2回 市職員向け参集講座を4回実施 — the same groups, the verb kept in the note
+    staff = find(s, "こころ支えるサポーター", f"{base} 市職員向け参集講座 回数", 2020)
+    assert (staff.value, staff.value_raw, staff.note) == (4.0, "4回実施", "実施")
+    assert not [c for c in s.coverage if c.source_line == 6 and c.outcome == "skipped"]
+
+
+def test_sub_label_groups_need_a_label_for_each_group() -> None:
+    # line 131 alone: 市職員向け4回に 参集講座を実施 leaves words after the last value, so the cell stays whole
+    s = fixture("no_text_and_frequency")
+    whole = find(s, "こころ支えるサポーター", "こころ支えるサポーター養成講座の実施", 2020)
+    assert whole.value is None and "cannot align" in whole.note
+    # line 26 (15団体 48回 1256人 …) and line 21 (30件1,249人): no value opens with a sub-label, so no groups
+    for raw in ("15団体 48回 1256人 95箇所 1779人 7回 126人", "30件1,249人"):
+        cell = tokenize_value_cell(raw)
+        assert _sub_label_groups([t.prefix for t in cell.tokens], cell.tokens) is None
+
+
+def test_repeated_listing_with_the_same_figures_in_other_words_is_a_repeat() -> None:
+    s = fixture("sub_label_groups")
+    repeated = [c for c in s.coverage if c.source_line == 18]
+    assert len(repeated) == 7 and {c.reason for c in repeated} == {"repeat of line 6"}
+    assert not at_line(s, 18)
 
 
 def test_bracket_notes_give_count_basis_and_dash_with_reason_is_empty() -> None:
     s = fixture("item_marker")
     stopped = find(s, "健康づくり市民ボランティア", "運動普及推進員の養成", 2020)
-    assert stopped.value is None and "中止" in stopped.note
+    assert stopped.value == 0.0 and "中止" in stopped.note and "did not take place" in stopped.note
     visits = find(s, "健康づくり市民ボランティア", "山形市食生活改善推進協議会の支援", 2022)
     assert (visits.value, visits.count_basis, visits.note) == (1374.0, "延べ", "（参加延人数）")
     assert find(s, "民生委員・児童委員研修事業", "研修会延べ参加人数", 2020).count_basis == "延べ"
@@ -285,7 +316,7 @@ def test_parenthesised_subcounts_and_year_labels_are_notes() -> None:
     mid = find(s, "山形市高齢者保健福祉計画", "福祉避難所数連絡責任者等の確認および協定施設数", 2022)
     assert (mid.value, mid.note) == (60.0, "②(R4新規・3施設)")
     reasons = sorted(c.reason for c in s.coverage if c.source_line == 7 and c.outcome == "skipped")
-    assert reasons == ["fiscal-year label", "item marker", "parenthesised note", "parenthesised note"]
+    assert reasons == ["fiscal-year label", "item marker"]  # the bracketed parts are observations of their own
     depts = [a.department for a in s.activities if a.source_line == 5]
     assert depts == ["生活福祉課", "防災対策課"]
 
@@ -334,7 +365,7 @@ def test_label_before_text_and_not_held_text_value() -> None:
     s = fixture("label_before_text")
     label = "高齢者福祉施設や障がい者福祉施設職員に対する研修会"
     stopped = find(s, "山形市インフルエンザ", label, 2020)
-    assert stopped.value is None and stopped.value_raw == "新型コロナウイルス感染症の感染拡大により未実施。"
+    assert stopped.value == 0.0 and stopped.value_raw == "新型コロナウイルス感染症の感染拡大により未実施。"
     assert find(s, "山形市インフルエンザ", f"{label} 回数", 2022).value == 1.0
     facilities = find(s, "山形市インフルエンザ", f"{label} 参加施設数", 2022)
     assert (facilities.value, facilities.unit, facilities.department) == (100.0, "施設", "健康増進課")
@@ -511,3 +542,35 @@ def test_coverage_observations_match_observations(sheet: ParsedSheet) -> None:
 def test_quirks_name_an_example_line(sheet: ParsedSheet) -> None:
     assert len(sheet.quirks) >= 15
     assert all(re.search(r"line \d+", q) for q in sheet.quirks[:-1])
+
+
+def test_marker_for_a_value_not_known_stays_empty() -> None:
+    s = fixture("unknown_marker")
+    unknown = find(s, "在宅医療・介護連携推進事業", "人生会議や在宅療養についての講座等の開催回数", 2020)
+    assert unknown.value is None and unknown.note == "未集計"
+    dash = find(fixture("continuation_rows"), "", "ホームページ、LINE、フェイスブック、広報やまがた等への掲載", 2020)
+    assert dash.value is None and dash.note == "—"
+
+
+def test_labelled_part_in_brackets_is_its_own_observation() -> None:
+    s = fixture("notes_and_markers")
+    base = "福祉避難所数連絡責任者等の確認および協定施設数"
+    hotels = find(s, "山形市高齢者保健福祉計画", f"{base}(うちホテル協会)", 2020)
+    assert (hotels.value, hotels.unit, hotels.value_raw, hotels.note) == (
+        6.0,
+        "施設",
+        "6施設",
+        "part of 57施設",
+    )
+    new = find(s, "山形市高齢者保健福祉計画", f"{base}(R4新規)", 2022)
+    assert (new.value, new.unit, new.value_raw) == (3.0, "施設", "3施設")
+    assert find(s, "山形市高齢者保健福祉計画", base, 2020).value == 57.0
+
+
+def test_brackets_that_are_not_parts_of_the_value_stay_notes() -> None:
+    # line 154: 281件 (相談員2名体制) counts staff, not consultations; line 76: 24回 (毎月2回) is a frequency
+    s = fixture("target_and_series_break")
+    assert not [o for o in s.observations if "相談員" in o.indicator and o.unit == "名" and o.source_line == 8]
+    assert [c.reason for c in s.coverage if c.source_line == 8 and c.token in ("2", "5")] == ["parenthesised note"] * 2
+    monthly = fixture("split_header")
+    assert not [o for o in monthly.observations if "毎月" in o.indicator]

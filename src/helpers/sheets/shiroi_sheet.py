@@ -179,7 +179,6 @@ class _Cand:
     count_basis: str = ""
     series_break: bool = False
     year_basis: str = ""
-    dropped: bool = False
 
 
 @dataclass
@@ -620,6 +619,14 @@ def _align_plain(ctx: _RowContext, shape: _Shape) -> list[_Cand]:
         if count > 1:
             ctx.state.quirk("上段/下段 values split by order (labels, values and units agree)", ctx.row.line)  # line 19
         return _by_order(ctx, shape, [(label.text, i) for i, label in enumerate(ctx.labels)], ctx.units)
+    units = _one_unit_for_all(ctx, count)
+    if units is not None:
+        # line 546: 上段・中段・下段 (all 件数), values 187 339 966, 件 printed once
+        ctx.state.quirk(
+            "上段・中段・下段 values with one printed unit split by order (each label counts in that unit)",
+            ctx.row.line,
+        )
+        return _by_order(ctx, shape, [(label.text, i) for i, label in enumerate(ctx.labels)], units)
     why = _mismatch(ctx, count)
     confirmed = _confirmed(ctx, shape, why)
     if confirmed is not None:
@@ -631,6 +638,37 @@ def _align_plain(ctx: _RowContext, shape: _Shape) -> list[_Cand]:
     # line 390: (上段)/(下段) labels, values 1 0, unit 回 printed once
     ctx.state.quirk("counts of labels, values and units disagree: cell kept whole with value None", ctx.row.line)
     return _unaligned(ctx, shape, why, "cannot align labels and values")
+
+
+_UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "件": ("件数",),
+    "回": ("回数", "開催数"),
+    "人": ("人数", "者数"),
+    "名": ("人数", "者数"),
+    "団体": ("団体数",),
+    "箇所": ("箇所数", "か所数"),
+}
+"""The words ending a label that counts in a unit (``…相談件数`` counts 件)."""
+
+
+def label_counts_in(label: str, unit: str) -> bool:
+    """True when a label's last words say it counts in ``unit``.
+
+    >>> label_counts_in("くらサポ相談件数", "件"), label_counts_in("全体計画の策定", "回")
+    (True, False)
+    """
+    text = nfkc(label).rstrip(" )）")
+    return any(text.endswith(word) for word in _UNIT_WORDS.get(nfkc(unit), ()))
+
+
+def _one_unit_for_all(ctx: _RowContext, count: int) -> list[str] | None:
+    """The unit for every value when labels and values agree in number, one unit is printed and each label counts
+    in it; None otherwise (``1 0`` under 全体計画の策定 / 個別避難計画の策定 with 回, line 390, stays whole)."""
+    if count < 2 or count != len(ctx.labels) or len(ctx.units) != 1:
+        return None
+    if not all(label_counts_in(label.text, ctx.units[0]) for label in ctx.labels):
+        return None
+    return ctx.units * count
 
 
 def _mismatch(ctx: _RowContext, count: int) -> str:
@@ -933,11 +971,11 @@ def _departments(block: _Block) -> set[str]:
     return {d.strip() for d in _DEPARTMENT_SEPARATOR.split(block.department) if d.strip()}
 
 
-def _fold_shared_figures(state: _State) -> None:
-    """An indicator of one 取組 printed again under another (ふれあい会議開催数, lines 89 and 148): one observation.
+def _link_shared_figures(state: _State) -> None:
+    """An indicator of one 取組 printed again under another (ふれあい会議開催数, lines 89 and 148): both kept, linked.
 
-    Same indicator, year and unit under two 取組 sharing a department: an equal figure is recorded once, at the
-    first place it stands; a different figure is kept, and both observations name each other.
+    Two 取組 not marked ※再掲 are two measures, even when a figure is equal (No.42 prints No.38's 会議の開催回数 for
+    every year, lines 453 and 500): each keeps its observation, and each names the other place the figure stands.
     """
     groups: dict[tuple[str, int, str], list[_Cand]] = {}
     for cand in state.cands:
@@ -949,27 +987,18 @@ def _fold_shared_figures(state: _State) -> None:
             peers = [
                 k for k in kept if k.block.no != cand.block.no and _departments(k.block) & _departments(cand.block)
             ]
-            same = next((k for k in peers if k.value == cand.value), None)
-            if same is not None:
-                _drop_copy(state, cand, same)
-                continue
             for peer in peers:
+                if peer.value == cand.value:
+                    peer.notes.append(f"also listed under No.{cand.block.no} (line {cand.line})")
+                    cand.notes.append(f"also listed under No.{peer.block.no} (line {peer.line})")
+                    # line 500: No.42 prints the 会議の開催回数 of No.38 (line 453) for every year
+                    state.quirk("same indicator and figure under two 取組: both kept, each names the other", cand.line)
+                    continue
                 peer.notes.append(f"No.{cand.block.no} (line {cand.line}) prints {cand.value_raw} for this indicator")
                 cand.notes.append(f"No.{peer.block.no} (line {peer.line}) prints {peer.value_raw} for this indicator")
                 # line 148: No.12 prints 1 for ふれあい会議開催数 2年度 where No.6 (line 89) prints 19
                 state.quirk("same indicator under two 取組 with different figures: both kept with a note", cand.line)
             kept.append(cand)
-
-
-def _drop_copy(state: _State, copy: _Cand, keeper: _Cand) -> None:
-    copy.dropped = True
-    keeper.notes.append(f"also printed under No.{copy.block.no} (line {copy.line})")
-    for start in copy.tokens:
-        cover = state.cover[(copy.line, start)]
-        cover.outcome = "skipped"
-        cover.reason = f"same figure as No.{keeper.block.no}'s {keeper.indicator} (line {keeper.line})"
-    # line 149: No.12 ふれあい会議開催数 3年度 7 = No.6 上段 (line 90)
-    state.quirk("same indicator and figure printed under another 取組: recorded once, at the first", copy.line)
 
 
 # ---------------------------------------------------------------- records
@@ -1127,12 +1156,16 @@ def parse(path: Path, *, city: str, source_file: str, lines: list[str] | None = 
         if not is_repeat:
             rows = _observe_block(state, block, confirmations)
             sheet.evaluations.extend(_evaluations(state, block, rows))
+        else:
+            # line 71: a ※再掲 listing prints its own 評価 column; its grades stay, at the lines they stand on
+            graded = [e for e in _evaluations(state, block, _settle_years(state, block)) if e.grade]
+            sheet.evaluations.extend(graded)
         sheet.activities.extend(_activities(state, block, known_texts.setdefault(block.no, set()), is_repeat))
     for block in state.blocks:
         if originals[block.no] is not block:
             _compare_repeat(state, block, originals[block.no])
-    _fold_shared_figures(state)
-    sheet.observations = [_observation(state, c) for c in state.cands if not c.dropped]
+    _link_shared_figures(state)
+    sheet.observations = [_observation(state, c) for c in state.cands]
     sheet.coverage = [
         CoverageItem(city, source_file, c.line, c.token, c.outcome, c.reason)
         for c in sorted(state.cover.values(), key=lambda c: (c.line, c.start))

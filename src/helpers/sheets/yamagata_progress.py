@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from helpers.core.fiscal_years import ERA_YEAR_PATTERN, parse_fiscal_year
+from helpers.core.markers import NOT_HELD_NOTE, zero_for_not_held
 from helpers.core.non_counts import (
     NonCountRule,
     NonCountSpan,
@@ -99,6 +100,11 @@ _NET_BASIS = re.compile(r"実人数|実利用者|実人員")
 _BARE_VALUE = re.compile(rf"(?:{WIDE_NUMBER_PATTERN})\s*\S{{0,3}}")
 _PARAGRAPH_BREAK = re.compile(r"</?p>|<ul[^>]*>|</ul>|<br\s*/?>")
 _BEFORE_NOTE_MARK = re.compile(r"\s+(?=※)")
+_SUB_COUNT = re.compile(
+    rf"[(（]\s*(?P<text>(?:うち\s*(?P<part>[^()（）\d]+?)|(?P<group>[^()（）・]+?)\s*・)\s*"
+    rf"(?P<number>{WIDE_NUMBER_PATTERN})\s*(?P<unit>\S+?))\s*[)）]"
+)
+"""A labelled part in brackets after a value: ``(うちホテル協会6施設)``, ``(R4新規・3施設)`` (line 235)."""
 
 
 @dataclass(frozen=True)
@@ -589,6 +595,11 @@ def _split_single(label: Label, tokens: list[Token]) -> list[_Assignment] | str:
     if any(t.no_value or t.frequency or t.trailing for t in tokens):
         return f"1 label, {len(tokens)} values"
     subs = [_prefix_parts(t.prefix)[0] for t in tokens]
+    groups = _sub_label_groups(subs, tokens) if not all(subs) or any(t.verb for t in tokens) else None
+    if groups is not None:
+        # line 37: 一般向け2回 54人受講 市職員向け参集講座4回 233人受講 机上研修 1,735人 — each sub-label
+        # names the counts after it until the next one
+        return [_Assignment(label, t, q) for t, q in zip(tokens, groups, strict=True)]
     if all(subs) and not any(t.verb for t in tokens):
         # line 290: エレベーター4基、多機能トイレ1箇所、連絡通路等1箇所
         qualifiers = subs
@@ -600,6 +611,30 @@ def _split_single(label: Label, tokens: list[Token]) -> list[_Assignment] | str:
     if len(set(qualifiers)) != len(qualifiers):
         return f"1 label, {len(tokens)} values"
     return [_Assignment(label, t, q) for t, q in zip(tokens, qualifiers, strict=True)]
+
+
+def _sub_label_groups(subs: list[str], tokens: list[Token]) -> list[str] | None:
+    """Qualifiers of a cell of sub-labelled groups (``一般向け2回 54人受講 机上研修 1,735人``), or None.
+
+    A sub-label opens a group; values without one belong to the group before them. Every group has a sub-label of
+    its own, there are at least two, and within a group each value has its own counter, so no two values compete.
+    """
+    if not subs or not subs[0] or not all(t.unit for t in tokens) or any(t.frequency for t in tokens):
+        return None
+    qualifiers: list[str] = []
+    seen: set[str] = set()
+    group, units, n_groups = "", set(), 0
+    for sub, token in zip(subs, tokens, strict=True):
+        if sub:
+            group, units, n_groups = indicator_name(sub), set(), n_groups + 1
+            if key(group) in seen:
+                return None
+            seen.add(key(group))
+        if token.unit in units:
+            return None
+        units.add(token.unit)
+        qualifiers.append(f"{group} {_UNIT_QUALIFIER.get(token.unit, token.unit + '数')}")
+    return qualifiers if n_groups >= 2 else None
 
 
 # ---------------------------------------------------------------- the record book
@@ -619,6 +654,15 @@ class _Book:
 
     def cover(self, line: int, token: str, outcome: str, reason: str = "") -> None:
         self.sheet.coverage.append(CoverageItem(self.city, self.source_file, line, token, outcome, reason))
+
+    def reclaim(self, line: int, number: str, token: str) -> None:
+        """The last number of a line skipped as a bracketed note becomes an observation (a labelled part), its token
+        widened to the number with its counter."""
+        for index in range(len(self.sheet.coverage) - 1, -1, -1):
+            item = self.sheet.coverage[index]
+            if item.source_line == line and item.token == number and item.reason == "parenthesised note":
+                self.sheet.coverage[index] = replace(item, token=token, outcome="observation", reason="")
+                return
 
     def observe(self, obs: Observation) -> str:
         """Add an observation; returns "" or the coverage reason when the key is already taken."""
@@ -654,6 +698,8 @@ class _Parser:
     measures: dict[str, _Measure] = field(default_factory=dict)
     measure_names: dict[str, str] = field(default_factory=dict)
     """measure_id → the name of the first measure registered under it."""
+    cell_figures: dict[tuple[str, str, int, str], tuple[int, tuple[object, ...]]] = field(default_factory=dict)
+    """(measure_id, 取組内容 key, year, kind) → the first line printing figures for it, and those figures."""
 
     def run(self) -> None:
         skip_next = False
@@ -912,6 +958,8 @@ class _Parser:
                 return
             self._whole([Label("(取組内容なし)")], cell, year, measures[0], dept, number, "values without a label")
             return
+        if self._repeated_cell(raw_label, cell, year, measures[0][0], number):
+            return
         labels, explicit = labels_for(raw_label, self.crosswalk, len(cell.tokens))
         result = align(labels, cell.tokens, explicit)
         if isinstance(result, str):
@@ -919,6 +967,25 @@ class _Parser:
             return
         for assignment in result:
             self._assign(assignment, cell, year, measures, dept, number)
+
+    def _repeated_cell(self, raw_label: str, cell: CellTokens, year: int, measure_id: str, number: int) -> bool:
+        """True when an earlier listing of the same 事業 printed the same 取組内容 and the same figures this year.
+
+        Line 131 repeats line 37 in other words (市職員向け4回に 参集講座を実施): the figures, not the wording, make
+        it a repeat, and all of them are skipped as such.
+        """
+        numbers = tuple(sorted((token_quantity(t)[:2] for t in cell.tokens if t.number), key=str))
+        if not numbers:
+            return False
+        cell_key = (measure_id, label_key(clean_cell(raw_label)), year, self.ctx.value_kind)
+        first = self.cell_figures.setdefault(cell_key, (number, numbers))
+        if first[0] == number or first[1] != numbers:
+            return False
+        self.book.quirk("a repeated listing printing the same figures in other words is a repeat", number)
+        for token in cell.tokens:
+            if token.number:
+                self.book.cover(number, token.raw, "skipped", f"repeat of line {first[0]}")
+        return True
 
     def _assign(
         self, a: _Assignment, cell: CellTokens, year: int, measures: list[tuple[str, str]], dept: str, number: int
@@ -939,7 +1006,7 @@ class _Parser:
             )
             if n
         ]
-        if token.verb and not a.qualifier:
+        if token.verb and token.verb not in a.qualifier:
             notes.insert(0, token.verb)
         if token.frequency:
             # line 130: 庁内会議年2回 — a yearly frequency, not a count of meetings held
@@ -948,6 +1015,11 @@ class _Parser:
             self.book.quirk(
                 "yearly frequencies in value cells (年2回) are kept as observations without a value", number
             )
+        if token.no_value and zero_for_not_held(" ".join(token.notes), indicator):
+            # line 38: ー（…拡大防止のため中止） under 運動普及推進員の養成: nothing was held, so the count is 0
+            value = 0.0
+            notes.append(NOT_HELD_NOTE)
+            self.book.quirk("a marker saying the activity did not take place (中止, 未実施) gives the count 0", number)
         if token.unit and label.unit == "" and key(label.name).endswith("回数") and token.unit == "件":
             notes.append("unit 件 as printed for a 回数 label")
         if "述べ" in indicator:
@@ -976,6 +1048,8 @@ class _Parser:
             series_break=series_break,
         )
         repeat = self.book.observe(obs)
+        if token.number and not token.frequency:
+            self._sub_counts(obs, token, number)
         if token.number:
             if repeat:
                 self.book.cover(number, obs.value_raw, "skipped", repeat)
@@ -983,6 +1057,34 @@ class _Parser:
                 self.book.cover(number, obs.value_raw, "skipped", "frequency wording (年N回)")
             else:
                 self.book.cover(number, obs.value_raw, "observation")
+
+    def _sub_counts(self, obs: Observation, token: Token, number: int) -> None:
+        """A labelled part of the value in brackets, in the same counter, is its own observation.
+
+        Line 235: ``57施設 (うちホテル協会6施設)``, ``60施設 ②(R4新規・3施設)``; other brackets stay notes
+        (line 154: 相談員2名体制)."""
+        for note in token.notes:
+            match = _SUB_COUNT.search(note)
+            if match is None or nfkc(match.group("unit")) != nfkc(token.unit):
+                continue
+            quantity = parse_quantity(nfkc(match.group("number") + match.group("unit")))
+            if quantity is None:
+                continue
+            part = match.group("part")
+            label = f"うち{indicator_name(part)}" if part else indicator_name(match.group("group"))
+            sub = replace(
+                obs,
+                indicator=f"{obs.indicator}({label})",
+                value=quantity.value,
+                value_raw=match.group("number") + match.group("unit"),
+                note=f"part of {obs.value_raw}",
+            )
+            self.book.quirk(
+                "a labelled part of a value in brackets (うちホテル協会6施設) is its own observation", number
+            )
+            if self.book.observe(sub):
+                continue
+            self.book.reclaim(number, match.group("number"), sub.value_raw)
 
     def _target_measure(self, label: Label, measures: list[tuple[str, str]], dept: str) -> tuple[str, str]:
         if label.measure:

@@ -13,12 +13,22 @@ from helpers.core.errors import PipelineError
 from helpers.sheets import parse_file
 from helpers.sheets.records import ParsedSheet
 from helpers.sources.manifest import Source, read_manifest, verify_checksums
-from helpers.tables.schema import CLEAN_TABLES, COVERAGE, INDICATORS, MEASURE_LISTINGS, MEASURES
+from helpers.tables.schema import (
+    CLEAN_TABLES,
+    COVERAGE,
+    INDICATORS,
+    LINK_TABLES,
+    MEASURE_LISTINGS,
+    MEASURES,
+    SAME_FACTS,
+    SUPERSEDED,
+)
 from helpers.tables.store import (
     SUPERSEDED_COLUMNS,
     measures_from_listings,
     merge_documents,
     read_table,
+    same_fact_links,
     sheet_frames,
     tidy,
     validate,
@@ -56,6 +66,7 @@ def clean_city(raw_dir: Path, city: str) -> CityTables:
     frames[MEASURES.name] = measures_from_listings(frames[MEASURE_LISTINGS.name])
     for table in CLEAN_TABLES:
         frames[table.name] = validate(table, tidy(table, frames[table.name]))
+    frames[SAME_FACTS.name] = validate(SAME_FACTS, tidy(SAME_FACTS, same_fact_links(frames[INDICATORS.name])))
     return CityTables(city, sources, sheets, frames, superseded)
 
 
@@ -68,18 +79,16 @@ def write_city(processed_dir: Path, tables: CityTables) -> Path:
 
 def combine_cities(processed_dir: Path, cities: tuple[str, ...] = CITIES) -> dict[str, pd.DataFrame]:
     """Concatenate the per-city tables into the published tables and write them with ``datapackage.json``."""
-    frames: dict[str, list[pd.DataFrame]] = {t.name: [] for t in CLEAN_TABLES}
-    superseded: list[pd.DataFrame] = []
+    frames: dict[str, list[pd.DataFrame]] = {t.name: [] for t in (*CLEAN_TABLES, *LINK_TABLES)}
     for city in cities:
         city_dir = processed_dir / BY_CITY / city
         if not (city_dir / INDICATORS.path).is_file():
             raise PipelineError(f"{city_dir}: cleaned tables missing (run the cleaning step for {city})")
-        for table in CLEAN_TABLES:
+        for table in (*CLEAN_TABLES, *LINK_TABLES):
             frames[table.name].append(read_table(city_dir, table))
-        superseded.append(pd.read_csv(city_dir / "superseded.csv", dtype=str, keep_default_na=False))
     combined = {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()}
-    all_superseded = pd.concat(superseded, ignore_index=True) if superseded else pd.DataFrame()
-    write_clean_tables(processed_dir, combined, all_superseded.reindex(columns=list(SUPERSEDED_COLUMNS)))
+    superseded = combined.pop(SUPERSEDED.name)
+    write_clean_tables(processed_dir, combined, superseded.reindex(columns=list(SUPERSEDED_COLUMNS)))
     return combined
 
 

@@ -179,7 +179,7 @@ EVALUATIONS = Table(
         SOURCE_FILE,
         SOURCE_LINE,
     ),
-    primary_key=("city", "measure_id", "fiscal_year"),
+    primary_key=("city", "measure_id", "fiscal_year", "source_file", "source_line"),
 )
 
 ACTIVITIES = Table(
@@ -219,6 +219,58 @@ COVERAGE = Table(
 )
 
 CLEAN_TABLES: tuple[Table, ...] = (INDICATORS, MEASURES, MEASURE_LISTINGS, EVALUATIONS, ACTIVITIES, COVERAGE)
+
+# --- Links between observations (written beside the clean tables; every row names two rows of indicators.csv) ---
+
+SUPERSEDED = Table(
+    name="superseded",
+    title="Observations replaced by a newer document",
+    description="Where two documents of a city report the same key, the newer one is kept and the older recorded here.",
+    fields=(
+        CITY,
+        MEASURE_ID,
+        INDICATOR,
+        FISCAL_YEAR,
+        VALUE_KIND,
+        _f("kept_source_file", "string", "File of the observation kept in indicators.csv.", "採用した出典ファイル"),
+        _f("kept_source_line", "integer", "Line of the kept observation.", "採用した出典行", minimum=1),
+        _f("kept_value_raw", "string", "Token of the kept observation.", "採用した原文の値"),
+        _f("replaced_source_file", "string", "File of the replaced observation.", "置き換えた出典ファイル"),
+        _f("replaced_source_line", "integer", "Line of the replaced observation.", "置き換えた出典行", minimum=1),
+        _f("replaced_value_raw", "string", "Token of the replaced observation.", "置き換えた原文の値"),
+    ),
+    primary_key=("city", "measure_id", "indicator", "fiscal_year", "value_kind"),
+)
+
+SAME_FACT_RELATIONS: tuple[str, ...] = ("same_as", "also_listed")
+SAME_FACTS = Table(
+    name="same_facts",
+    title="One fact printed in two places",
+    description=(
+        "An observation that repeats a fact of another observation of indicators.csv: the same figure in another "
+        "document of the city (same_as) or under another measure of the same sheet (also_listed). Both rows stay "
+        "in indicators.csv; count the fact once, at the same_as_* observation."
+    ),
+    fields=(
+        CITY,
+        MEASURE_ID,
+        INDICATOR,
+        FISCAL_YEAR,
+        VALUE_KIND,
+        SOURCE_FILE,
+        SOURCE_LINE,
+        _f("relation", "string", "same_as or also_listed.", "関係(別資料・別事業に同じ値)", enum=SAME_FACT_RELATIONS),
+        _f("same_as_measure_id", "string", "Measure of the observation to count.", "数える観測の取組ID"),
+        _f("same_as_indicator", "string", "Indicator of the observation to count.", "数える観測の指標"),
+        _f("same_as_source_file", "string", "File of the observation to count.", "数える観測の出典ファイル"),
+        _f("same_as_source_line", "integer", "Line of the observation to count.", "数える観測の出典行", minimum=1),
+        _f("basis", "string", "Why the two are one fact.", "同じとみなす根拠"),
+    ),
+    primary_key=("city", "measure_id", "indicator", "fiscal_year", "value_kind"),
+)
+
+LINK_TABLES: tuple[Table, ...] = (SUPERSEDED, SAME_FACTS)
+"""Tables linking rows of indicators.csv; described in datapackage.json with the clean tables."""
 
 
 def _check(f: Field) -> list[pa.Check]:

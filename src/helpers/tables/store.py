@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pandas as pd
 
 from helpers import CITIES
 from helpers.core.errors import PipelineError
+from helpers.core.text import key as text_key
 from helpers.sheets.records import ParsedSheet
 from helpers.sources.cities import city_names_ja
 from helpers.tables.schema import (
@@ -18,28 +21,22 @@ from helpers.tables.schema import (
     COVERAGE,
     EVALUATIONS,
     INDICATORS,
+    LINK_TABLES,
     MEASURE_LISTINGS,
     MEASURES,
+    SAME_FACTS,
+    SUPERSEDED,
     Table,
     frictionless_resource,
     pandera_schema,
 )
 from helpers.tables.staging import staged_directories
 
-SUPERSEDED_COLUMNS: tuple[str, ...] = (
-    "city",
-    "measure_id",
-    "indicator",
-    "fiscal_year",
-    "value_kind",
-    "kept_source_file",
-    "kept_source_line",
-    "kept_value_raw",
-    "replaced_source_file",
-    "replaced_source_line",
-    "replaced_value_raw",
-)
+SUPERSEDED_COLUMNS: tuple[str, ...] = tuple(SUPERSEDED.columns)
 """Observations that a newer document of the same city replaced (kept for audit, never duplicated)."""
+SAME_FACTS_CSV = Path(__file__).resolve().parents[1] / "lexicons" / "same_facts.csv"
+"""Reviewed pairs of indicators that print one fact under different labels or in different documents."""
+_DEPARTMENT_SPLIT = re.compile(r"[、,・\s]+")
 
 
 def _frame(records: list[object], table: Table) -> pd.DataFrame:
@@ -115,6 +112,87 @@ def merge_documents(frames_by_doc: list[dict[str, pd.DataFrame]]) -> tuple[dict[
     if not merged[EVALUATIONS.name].empty:
         merged[EVALUATIONS.name] = merged[EVALUATIONS.name].drop_duplicates(list(EVALUATIONS.primary_key), keep="last")
     return merged, pd.DataFrame(superseded, columns=list(SUPERSEDED_COLUMNS))
+
+
+def load_same_fact_pairs(path: Path = SAME_FACTS_CSV) -> list[dict[str, str]]:
+    """The reviewed pairs (measure, indicator) → (measure, indicator) that print one fact."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _departments(text: str) -> set[str]:
+    return {d for d in _DEPARTMENT_SPLIT.split(str(text)) if d and d != "他"}
+
+
+def same_fact_links(indicators: pd.DataFrame, pairs: list[dict[str, str]] | None = None) -> pd.DataFrame:
+    """Rows of indicators.csv that repeat a fact another row already gives: one link per repeating row.
+
+    Within one document, the same indicator with the same figure, unit and year under two measures of a shared
+    department is one fact listed twice (山形市 line 96 and 164: 相談件数 5,044 under 一般介護予防事業 and under
+    地域包括支援センター運営事業); the first listing is the one to count. Across documents, or under different
+    labels, only the reviewed pairs of ``same_facts.csv`` link, and only in years whose figures are equal.
+    """
+    columns = SAME_FACTS.columns
+    numeric = indicators[indicators["value"].notna()].copy()
+    if numeric.empty:
+        return pd.DataFrame(columns=columns)
+    numeric["_key"] = numeric["indicator"].map(text_key)
+    links: dict[tuple[object, ...], dict[str, object]] = {}
+    group_by = ["city", "source_file", "_key", "fiscal_year", "value_kind", "unit", "value"]
+    for _, group in numeric.sort_values(["source_line", "measure_id"], kind="stable").groupby(group_by, sort=True):
+        if group["measure_id"].nunique() < 2:
+            continue
+        first = group.iloc[0]
+        for row in group.iloc[1:].itertuples(index=False):
+            if row.measure_id == first["measure_id"]:
+                continue
+            if not _departments(row.department) & _departments(first["department"]):
+                continue
+            basis = f"same indicator and figure under another measure of the same department ({first['department']})"
+            _add_link(links, row, first, "also_listed", basis)
+    for pair in pairs if pairs is not None else load_same_fact_pairs():
+        _link_pair(links, numeric, pair)
+    frame = pd.DataFrame(list(links.values()), columns=columns)
+    return frame.sort_values(list(SAME_FACTS.primary_key), kind="stable", ignore_index=True)
+
+
+def _link_pair(links: dict[tuple[object, ...], dict[str, object]], numeric: pd.DataFrame, pair: dict[str, str]) -> None:
+    city = numeric["city"] == pair["city"]
+    repeat = numeric[city & (numeric["measure_id"] == pair["measure_id"]) & (numeric["indicator"] == pair["indicator"])]
+    counted = numeric[
+        city
+        & (numeric["measure_id"] == pair["same_as_measure_id"])
+        & (numeric["indicator"] == pair["same_as_indicator"])
+    ]
+    by_year = {(r.fiscal_year, r.value_kind): r for r in counted.itertuples(index=False)}
+    for row in repeat.itertuples(index=False):
+        other = by_year.get((row.fiscal_year, row.value_kind))
+        if other is None or other.value != row.value:
+            continue
+        relation = "same_as" if other.source_file != row.source_file else "also_listed"
+        _add_link(links, row, other._asdict(), relation, f"reviewed pair (same_facts.csv): {pair['why']}")
+
+
+def _add_link(
+    links: dict[tuple[object, ...], dict[str, object]], row: object, counted: object, relation: str, basis: str
+) -> None:
+    get = counted.__getitem__ if hasattr(counted, "__getitem__") else lambda k: getattr(counted, k)
+    link = {
+        "city": row.city,  # type: ignore[attr-defined]
+        "measure_id": row.measure_id,  # type: ignore[attr-defined]
+        "indicator": row.indicator,  # type: ignore[attr-defined]
+        "fiscal_year": row.fiscal_year,  # type: ignore[attr-defined]
+        "value_kind": row.value_kind,  # type: ignore[attr-defined]
+        "source_file": row.source_file,  # type: ignore[attr-defined]
+        "source_line": row.source_line,  # type: ignore[attr-defined]
+        "relation": relation,
+        "same_as_measure_id": get("measure_id"),
+        "same_as_indicator": get("indicator"),
+        "same_as_source_file": get("source_file"),
+        "same_as_source_line": get("source_line"),
+        "basis": basis,
+    }
+    links.setdefault(tuple(link[k] for k in SAME_FACTS.primary_key), link)
 
 
 def _city_order(frame: pd.DataFrame) -> pd.Series:
@@ -210,10 +288,13 @@ def validated_csvs(frames: dict[str, pd.DataFrame], tables: tuple[Table, ...] = 
 
 
 def write_clean_tables(out_dir: Path, frames: dict[str, pd.DataFrame], superseded: pd.DataFrame) -> None:
-    """Validate and write the cleaning tables, ``superseded.csv`` and ``datapackage.json`` in one go."""
+    """Validate and write the cleaning tables, the link tables and ``datapackage.json`` in one go."""
+    links = {
+        SUPERSEDED.name: superseded.reindex(columns=SUPERSEDED.columns),
+        SAME_FACTS.name: frames.get(SAME_FACTS.name, pd.DataFrame()).reindex(columns=SAME_FACTS.columns),
+    }
     files = validated_csvs(frames)
-    superseded = superseded.reindex(columns=list(SUPERSEDED_COLUMNS))
-    files["superseded.csv"] = to_csv_text(superseded.sort_values(list(SUPERSEDED_COLUMNS[:5]), kind="stable"))
+    files.update(validated_csvs(links, LINK_TABLES))
     write_outputs(out_dir, files)
     refresh_datapackage(out_dir)
 
@@ -241,7 +322,7 @@ def refresh_datapackage(out_dir: Path) -> None:
     """Rewrite ``datapackage.json`` to describe every known table present in ``out_dir`` (clean tables first)."""
     from helpers.tables.schema import ANALYSIS_TABLES
 
-    present = tuple(t for t in (*CLEAN_TABLES, *ANALYSIS_TABLES) if (out_dir / t.path).is_file())
+    present = tuple(t for t in (*CLEAN_TABLES, *LINK_TABLES, *ANALYSIS_TABLES) if (out_dir / t.path).is_file())
     text = json.dumps(datapackage(present), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     write_outputs(out_dir, {"datapackage.json": text})
 

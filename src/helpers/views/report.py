@@ -104,8 +104,10 @@ def report_year_sentence(indicators: pd.DataFrame, fiscal_year: int) -> str:
 
 
 def grade_sentence(evaluations: pd.DataFrame, fiscal_year: int) -> str:
-    """白井市's self-evaluation grades for the report year, counted."""
+    """白井市's self-evaluation grades for the report year, counted once per measure (a ※再掲 listing prints the
+    grade again at its own line; the first listing's grade is counted)."""
     year = evaluations[(evaluations["fiscal_year"] == fiscal_year) & (evaluations["grade"] != "")]
+    year = year.sort_values(["source_file", "source_line"], kind="stable").drop_duplicates(["city", "measure_id"])
     if year.empty:
         return f"{year_label(fiscal_year)}の自己評価(A〜D)は資料にありません。"
     counts = year["grade"].value_counts()
