@@ -218,3 +218,49 @@ def test_an_unreadable_path_is_one_line(tmp_path):
 
 def test_a_cp932_file_whose_only_kanji_ends_it_is_not_taken_for_a_cut_utf8_file():
     assert decode_sheet("No.\t取組\n相".encode("cp932"), "a.txt").encoding == "cp932"
+
+
+# ---------------------------------------------------------------- rows cut short inside a table
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_every_committed_sheet_keeps_its_tables_widths(file):
+    from helpers.sources.raw_text import check_rows
+
+    check_rows(_text(file).split("\n"), file)
+
+
+def _table_rows(lines: list[str], n: int) -> int:
+    """How many rows the table around line index ``n`` has (consecutive lines holding tabs)."""
+    first, last = n, n
+    while first > 0 and "\t" in lines[first - 1]:
+        first -= 1
+    while last + 1 < len(lines) and "\t" in lines[last + 1]:
+        last += 1
+    return last - first + 1
+
+
+@pytest.mark.parametrize("file", [f for f in FILES if "\t" in _text(f)])
+def test_a_row_cut_short_anywhere_in_a_table_is_refused_naming_its_line(file):
+    """Every fifth table row of every sheet, cut to half its cells, in turn (the rest of the sheet intact)."""
+    from helpers.sources.raw_text import check_rows
+
+    lines = _text(file).split("\n")
+    rows = [n for n, line in enumerate(lines) if "\t" in line and line.count("\t") >= 3]
+    for n in rows[::5]:
+        cells = lines[n].split("\t")
+        cut = [*lines[:n], "\t".join(cells[: len(cells) // 2]), *lines[n + 1 :]]
+        if _table_rows(lines, n) < 3:
+            continue  # two rows of a table have no width the others share, so neither can be held to it
+        with pytest.raises(SheetError) as caught:
+            check_rows(cut, file)
+        assert caught.value.line == n + 1 and f"{len(cells) // 2} of the table's" in str(caught.value)
+
+
+def test_a_header_with_one_trailing_empty_cell_is_not_a_cut_row():
+    """yamaguchi_fy2021_implementation_report.txt:7: the table of contents' header has a sixth, empty cell."""
+    from helpers.sources.raw_text import check_rows
+
+    lines = _text("yamaguchi_fy2021_implementation_report.txt").split("\n")
+    assert lines[6].count("\t") == 5 and lines[7].count("\t") == 4 and lines[6].endswith("\t")
+    check_rows(lines[5:18], "yamaguchi_fy2021_implementation_report.txt")

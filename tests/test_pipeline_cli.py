@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from support.cli import run_pipeline
 from support.raw_copy import copy_raw
 
@@ -99,3 +100,97 @@ def test_executed_notebooks_are_made_byte_stable(tmp_path):
     assert "execution" not in back.cells[1].metadata
     assert back.cells[0]["id"] == "injected-parameters"
     assert back.metadata["papermill"] == {"parameters": {"city": "x"}}
+
+
+def _incoming(tmp_path: Path, name: str, source: str = "shiroi_fy2022_progress_sheet.txt") -> Path:
+    new = tmp_path / "incoming" / name
+    new.parent.mkdir(exist_ok=True)
+    new.write_bytes((RAW / source).read_bytes())
+    return new
+
+
+def _add(raw: Path, file: Path, city: str, parser: str, *extra: str) -> int:
+    return main(["add-source", str(file), "--raw-dir", str(raw), "--city", city, "--parser", parser, *extra])
+
+
+def test_add_source_refuses_a_sheet_filed_under_another_city(tmp_path, capsys):
+    raw = copy_raw(tmp_path)
+    manifest = (raw / "sources.csv").read_bytes()
+    new = _incoming(tmp_path, "shiroi_fy2023_progress_sheet.txt")
+    assert _add(raw, new, "yamagata", "shiroi_sheet") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "shiroi_fy2023_progress_sheet.txt:3: this is 白井市's document (「議題1-資料① 白井市第2次地域福祉計画" in err
+    assert "not 山形市's as --city says" in err
+    assert (raw / "sources.csv").read_bytes() == manifest and not (raw / new.name).exists()
+
+
+def test_a_manifest_row_under_another_city_stops_the_run_before_any_notebook(tmp_path, capsys):
+    raw = copy_raw(tmp_path)
+    manifest = raw / "sources.csv"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(
+        text.replace(",shiroi,白井市,shiroi_sheet,", ",yamagata,山形市,shiroi_sheet,"), encoding="utf-8"
+    )
+    assert main(["verify", "--raw-dir", str(raw)]) == 1
+    err = capsys.readouterr().err
+    assert "shiroi_fy2022_progress_sheet.txt:3: this is 白井市's document" in err
+    assert "not 山形市's as sources.csv:3 says" in err
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("23", "--fiscal-years: fiscal years must be YYYY or YYYY-YYYY"),
+        ("2023-2021", "--fiscal-years: fiscal years must run forwards (2021-2023)"),
+        ("2021-2023", "--fiscal-years 2021-2023 is outside the years the document reports (2020-2022)"),
+        ("2019", "--fiscal-years 2019 is outside the years the document reports (2020-2022)"),
+    ],
+)
+def test_add_source_refuses_a_bad_year_span_and_writes_nothing(tmp_path, capsys, span, expected):
+    raw = copy_raw(tmp_path)
+    manifest = (raw / "sources.csv").read_bytes()
+    new = _incoming(tmp_path, "shiroi_copy.txt")
+    assert _add(raw, new, "shiroi", "shiroi_sheet", "--fiscal-years", span) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err, err
+    assert (raw / "sources.csv").read_bytes() == manifest and not (raw / new.name).exists()
+
+
+def test_add_source_takes_a_span_within_the_documents_years(tmp_path, capsys):
+    raw = copy_raw(tmp_path)
+    new = _incoming(tmp_path, "shiroi_copy.txt")
+    assert _add(raw, new, "shiroi", "shiroi_sheet", "--fiscal-years", "2021-2022") == 0, capsys.readouterr().err
+    assert {s.file: s for s in read_manifest(raw)}["shiroi_copy.txt"].fiscal_years == "2021-2022"
+
+
+def test_an_untitled_source_takes_its_title_line_or_must_be_given_one(tmp_path, capsys):
+    raw = copy_raw(tmp_path)
+    titled = _incoming(tmp_path, "ichinoseki_copy.txt", "ichinoseki_fy2023_council_papers.txt")
+    assert _add(raw, titled, "ichinoseki", "ichinoseki_council") == 0, capsys.readouterr().err
+    title = {s.file: s for s in read_manifest(raw)}["ichinoseki_copy.txt"].title
+    assert title == "令和5年度 第1回 一関市地域福祉計画推進会議"  # ichinoseki_fy2023_council_papers.txt:3
+    untitled = _incoming(tmp_path, "yamagata_copy.txt", "yamagata_fy2022_progress_sheet.txt")
+    assert _add(raw, untitled, "yamagata", "yamagata_progress") == 1
+    assert "yamagata_copy.txt: no line of the document reads as its title" in capsys.readouterr().err
+    assert _add(raw, untitled, "yamagata", "yamagata_progress", "--title", " 施策の 実施状況 ") == 0
+    assert {s.file: s for s in read_manifest(raw)}["yamagata_copy.txt"].title == "施策の 実施状況"
+
+
+def test_add_source_keeps_the_manifest_mode(tmp_path, capsys):
+    raw = copy_raw(tmp_path)
+    (raw / "sources.csv").chmod(0o664)
+    new = _incoming(tmp_path, "shiroi_copy.txt")
+    assert _add(raw, new, "shiroi", "shiroi_sheet") == 0, capsys.readouterr().err
+    assert (raw / "sources.csv").stat().st_mode & 0o777 == 0o664
+    assert (raw / new.name).stat().st_mode & 0o777 == 0o444
+
+
+def test_verify_makes_the_raw_documents_read_only(tmp_path, capsys):
+    """A fresh clone has them writable (git keeps no write bits); verifying (and every run) takes write away."""
+    raw = copy_raw(tmp_path)
+    sheet = raw / "shiroi_fy2022_progress_sheet.txt"
+    assert sheet.stat().st_mode & 0o222
+    assert main(["verify", "--raw-dir", str(raw)]) == 0, capsys.readouterr().err
+    assert {p.name: p.stat().st_mode & 0o777 for p in raw.glob("*.txt")} == {s.file: 0o444 for s in read_manifest(raw)}
+    assert (raw / "sources.csv").stat().st_mode & 0o200  # the manifest stays editable

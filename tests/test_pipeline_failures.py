@@ -14,7 +14,7 @@ from support.raw_copy import copy_raw, replace_listed
 from helpers import pipeline
 from helpers.core.errors import PipelineError
 from helpers.pipeline import RunConfig, main, run
-from helpers.tables.staging import publish, staged_directories
+from helpers.tables.staging import LOCK_SUFFIX, publish, staged_directories
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -23,9 +23,14 @@ YAMAGUCHI = "yamaguchi_fy2021_implementation_report.txt"
 
 
 def _snapshot(*roots: Path) -> dict[str, bytes]:
-    """Every file (debris included) under the roots' parent folder, by path."""
+    """Every file (debris included) under the roots' parent folder, by path; the output folders' lock files, which
+    stay once made, are not outputs."""
     parent = roots[0].parent
-    return {str(p.relative_to(parent)): p.read_bytes() for p in sorted(parent.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(parent)): p.read_bytes()
+        for p in sorted(parent.rglob("*"))
+        if p.is_file() and not p.name.endswith(LOCK_SUFFIX)
+    }
 
 
 @pytest.fixture
@@ -68,6 +73,15 @@ def _cut_mid_row(text: str) -> tuple[bytes, int]:
     return "\n".join([*lines[: cut - 1], "\t".join(cells[:2])]).encode("utf-8"), cut
 
 
+def _row_cut_short(text: str, keep: int = 7) -> tuple[bytes, int]:
+    """The sheet with one table row in its middle cut to its first ``keep`` cells (the rest of the row lost)."""
+    lines = text.split("\n")
+    rows = [n for n, line in enumerate(lines, start=1) if line.count("\t") == 10]
+    cut = rows[len(rows) // 2]
+    lines[cut - 1] = "\t".join(lines[cut - 1].split("\t")[:keep])
+    return "\n".join(lines).encode("utf-8"), cut
+
+
 CASES = {
     "missing": (lambda raw: (raw / SHIROI).unlink(), f"{SHIROI}: listed in sources.csv but missing"),
     "checksum": (lambda raw: (raw / SHIROI).write_text("changed", encoding="utf-8"), f"{SHIROI}: sha256"),
@@ -83,6 +97,14 @@ CASES = {
     "truncated mid-table": (
         lambda raw: replace_listed(raw, {YAMAGUCHI: _cut_mid_row(_text(YAMAGUCHI))[0]}),
         f"{YAMAGUCHI}:{_cut_mid_row(_text(YAMAGUCHI))[1]}: the file ends inside a table row",
+    ),
+    "row cut short mid-sheet": (
+        lambda raw: replace_listed(raw, {SHIROI: _row_cut_short(_text(SHIROI))[0]}),
+        f"{SHIROI}:{_row_cut_short(_text(SHIROI))[1]}: a table row with 7 of the table's 11 cells",
+    ),
+    "another city's sheet under this city": (
+        lambda raw: _edit_manifest(raw, f"\n{SHIROI},shiroi,白井市,", f"\n{SHIROI},yamagata,山形市,"),
+        f"{SHIROI}:3: this is 白井市's document",
     ),
     "truncated mid-character": (
         lambda raw: replace_listed(raw, {SHIROI: (RAW / SHIROI).read_bytes()[:-2]}),
@@ -152,7 +174,8 @@ def test_a_successful_run_replaces_the_previous_outputs(previous_run, monkeypatc
     run(RunConfig(raw, processed, reports, jobs=1), log=lambda _: None)
     assert (reports / "index.html").read_text(encoding="utf-8") == "half-written report"
     assert (processed / "indicators.csv").read_text(encoding="utf-8") == "half-written table"
-    assert sorted(p.name for p in processed.parent.iterdir()) == ["processed", "reports"]  # no staging debris
+    debris = sorted(p.name for p in processed.parent.iterdir() if not p.name.endswith(LOCK_SUFFIX))
+    assert debris == ["processed", "reports"]  # no staging folder, no journal
 
 
 def test_a_failed_publication_puts_every_replaced_file_back(tmp_path, monkeypatch):

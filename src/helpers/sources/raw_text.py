@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -147,6 +148,52 @@ def check_complete(lines: list[str], source_file: str) -> None:
             f"the file ends inside a table row ({width} of {min(widths)} cells): it looks truncated; "
             "use the whole file",
         )
+
+
+def _table_width(widths: list[int]) -> int:
+    """The width of a table: the cell count most of its rows share (at least two), else 0 (no width to hold rows
+    to). A header may have a trailing empty cell more than its rows (yamaguchi_fy2021_implementation_report.txt:7).
+
+    >>> _table_width([6, 5, 5, 5]), _table_width([11, 11, 7]), _table_width([11, 7]), _table_width([4, 4, 6, 6])
+    (5, 11, 0, 0)
+    """
+    counts = Counter(widths).most_common()
+    if not counts or counts[0][1] < 2 or (len(counts) > 1 and counts[1][1] == counts[0][1]):
+        return 0
+    return counts[0][0]
+
+
+def check_rows(lines: list[str], source_file: str) -> None:
+    """Refuse a table row with fewer cells than the rows around it: PDF extraction pads every row of a table to
+    the table's width, so a shorter row lost cells (cut or edited), and the values it had would vanish unseen.
+
+    A table is a run of consecutive lines holding tabs; every table of the five committed sheets keeps its
+    width on every row but one header (``_table_width``). Whole documents only: their headings stand apart from
+    their tables, where the test excerpts of the parsers join them.
+
+    >>> check_rows(["a\\tb\\tc", "d\\te\\tf", "g\\th\\ti", ""], "s.txt")
+    >>> try:
+    ...     check_rows(["a\\tb\\tc", "d\\te", "g\\th\\ti"], "s.txt")
+    ... except SheetError as exc:
+    ...     print(exc)
+    s.txt:2: a table row with 2 of the table's 3 cells: cells were cut out of it; use the complete document
+    """
+    table: list[tuple[int, int]] = []
+    for number, line in enumerate([*lines, ""], start=1):
+        if "\t" in line:
+            table.append((number, line.count("\t") + 1))
+            continue
+        width = _table_width([w for _, w in table])
+        short = [(n, w) for n, w in table if w < width]
+        if short:
+            row, cells = short[0]
+            raise SheetError(
+                source_file,
+                row,
+                f"a table row with {cells} of the table's {width} cells: cells were cut out of it; "
+                "use the complete document",
+            )
+        table = []
 
 
 def read_sheet_lines(path: Path, source_file: str) -> list[str]:
