@@ -10,7 +10,7 @@ JOBS ?= 2
 PIPELINE_ARGS = --raw-dir $(RAW_DIR) --processed-dir $(PROCESSED_DIR) --reports-dir $(REPORTS_DIR) --jobs $(JOBS) \
 	$(if $(FISCAL_YEAR),--fiscal-year $(FISCAL_YEAR),)
 
-.PHONY: help install verify-raw tables report test unit nbval lint format lab notebooks bench clean
+.PHONY: help install chromium verify-raw tables report test unit nbval lint format lab notebooks bench clean
 
 ## help: list the targets
 help:
@@ -35,9 +35,14 @@ verify-raw: install
 tables: install
 	$(PY) -m helpers.pipeline run $(PIPELINE_ARGS) --stop-after clean
 
-## report: run the whole pipeline (tables, analyses, figures, report); FISCAL_YEAR=YYYY picks the report year
+## report: run the whole pipeline (tables, analyses, figures, report, report.pdf); FISCAL_YEAR=YYYY picks the year
 report: install
 	$(PY) -m helpers.pipeline run $(PIPELINE_ARGS)
+	$(PY) -m helpers.views.report_pdf --reports-dir $(REPORTS_DIR)
+
+## chromium: install the browser that prints report.pdf and runs the browser test (Debian/Ubuntu, as root)
+chromium:
+	apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk
 
 ## test: lint, unit tests, and nbval on the committed notebooks
 test: lint unit nbval
