@@ -303,3 +303,24 @@ def test_workbook_readme_lists_every_sheet(context, tmp_path):
     readme = pd.read_excel(tmp_path / "t.xlsx", sheet_name="はじめに", dtype=str)
     sheets = set(load_workbook(tmp_path / "t.xlsx").sheetnames) - {"はじめに"}
     assert sheets <= set(readme["シート"])
+
+
+# --- the PDF --------------------------------------------------------------------------------------------------------
+
+
+def test_pdf_is_skipped_with_one_line_where_chromium_is_missing(tmp_path, monkeypatch, capsys):
+    from helpers.views import report_pdf
+
+    monkeypatch.setenv("CHROMIUM", str(tmp_path / "no-such-browser"))
+    (tmp_path / "index.html").write_text("<p>報告書</p>", encoding="utf-8")
+    assert report_pdf.main(["--reports-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith("report.pdf skipped:") and "apt-get install chromium" in out[0]
+    assert not (tmp_path / "report.pdf").exists()
+
+
+def test_pdf_without_a_report_is_refused(tmp_path, capsys):
+    from helpers.views import report_pdf
+
+    assert report_pdf.main(["--reports-dir", str(tmp_path)]) == 1
+    assert "no report to print" in capsys.readouterr().err

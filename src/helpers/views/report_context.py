@@ -14,7 +14,7 @@ from markupsafe import Markup
 from helpers import CITIES
 from helpers.core.errors import PipelineError
 from helpers.core.fiscal_years import era_label
-from helpers.sources.manifest import Source
+from helpers.sources.manifest import CITY_JA, Source
 from helpers.views.labels import crosswalk
 from helpers.views.raw_pages import line_href
 from helpers.views.report_html import (
@@ -50,6 +50,17 @@ def join_ja(items: Sequence[str]) -> str:
     ('山形市、白井市', 'なし')
     """
     return "、".join(items) if items else "なし"
+
+
+def cities_phrase(cities: Sequence[str], every: Sequence[str]) -> str:
+    """Name the cities, unless they are all of them (a list of every city distinguishes nothing).
+
+    >>> cities_phrase(["shiroi"], ["yamagata", "shiroi"]), cities_phrase(["yamagata", "shiroi"], ["yamagata", "shiroi"])
+    ('白井市', '2市すべて')
+    """
+    if len(every) > 1 and set(cities) == set(every):
+        return f"{len(every)}市すべて"
+    return join_ja([CITY_JA[c] for c in every if c in set(cities)])
 
 
 def city_anchor(city: str, part: str = "") -> str:

@@ -199,9 +199,12 @@ def sensitivity_sentence(sensitivity: pd.DataFrame, drop: float, share: float) -
     """How far the stalled and recovered counts move when the two thresholds move."""
     stalled = sensitivity[sensitivity["status"].isin(STALLED_STATUSES)]
     totals = stalled.groupby(["drop_threshold", "recovery_share"])["n_rows"].sum()
-    recovered = sensitivity[sensitivity["status"] == "stalled_recovered"].set_index(
-        ["drop_threshold", "recovery_share"]
-    )["n_rows"]
+    recovered = (
+        sensitivity[sensitivity["status"] == "stalled_recovered"]
+        .groupby(["drop_threshold", "recovery_share"])["n_rows"]
+        .sum()
+        .reindex(totals.index, fill_value=0)
+    )
     if totals.empty:
         return ""
     drops = sorted(sensitivity["drop_threshold"].unique())

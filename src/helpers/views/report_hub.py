@@ -11,7 +11,7 @@ from markupsafe import Markup
 from helpers import CITIES
 from helpers.sources.manifest import CITY_JA
 from helpers.views.labels import label_ja
-from helpers.views.report_context import ReportContext, Section, join_ja, label_order
+from helpers.views.report_context import ReportContext, Section, cities_phrase, label_order
 from helpers.views.report_html import (
     fmt_number,
     fmt_value,
@@ -66,7 +66,7 @@ def hub_figures(ctx: ReportContext) -> list[Markup]:
     figures = [ctx.figure("hub_matrix_heatmap", "市ごと・区分ごとの指標の数", reading)]
     compared = per[per["comparable"]]
     groups = compared["comparable_group"].nunique()
-    cities = join_ja([CITY_JA[c] for c in ctx.cities if c in set(compared["city"])])
+    cities = cities_phrase(sorted(set(compared["city"])), ctx.cities)
     figures.append(
         ctx.figure(
             "hub_per_1000",
