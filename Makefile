@@ -10,7 +10,7 @@ JOBS ?= 2
 PIPELINE_ARGS = --raw-dir $(RAW_DIR) --processed-dir $(PROCESSED_DIR) --reports-dir $(REPORTS_DIR) --jobs $(JOBS) \
 	$(if $(FISCAL_YEAR),--fiscal-year $(FISCAL_YEAR),)
 
-.PHONY: help install verify-raw tables report test unit e2e nbval lint format lab notebooks bench clean
+.PHONY: help install chromium verify-raw tables report test unit nbval lint format lab notebooks bench clean
 
 ## help: list the targets
 help:
@@ -35,20 +35,21 @@ verify-raw: install
 tables: install
 	$(PY) -m helpers.pipeline run $(PIPELINE_ARGS) --stop-after clean
 
-## report: run the whole pipeline (tables, analyses, figures, report); FISCAL_YEAR=YYYY picks the report year
+## report: run the whole pipeline (tables, analyses, figures, report, report.pdf); FISCAL_YEAR=YYYY picks the year
 report: install
 	$(PY) -m helpers.pipeline run $(PIPELINE_ARGS)
+	$(PY) -m helpers.views.report_pdf --reports-dir $(REPORTS_DIR)
 
-## test: lint, unit tests, end-to-end tests and nbval on the committed notebooks
-test: lint unit e2e nbval
+## chromium: install the browser that prints report.pdf and runs the browser test (Debian/Ubuntu, as root)
+chromium:
+	apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk
 
-## unit: unit and property tests and doctests (seconds to a minute; no pipeline run)
+## test: lint, unit tests, and nbval on the committed notebooks
+test: lint unit nbval
+
+## unit: unit, property and end-to-end tests
 unit: install
-	$(PY) -m pytest -q -m "not e2e"
-
-## e2e: end-to-end tests, each sharing the few whole-pipeline runs they need
-e2e: install
-	$(PY) -m pytest -q -m e2e
+	$(PY) -m pytest -q
 
 ## nbval: re-run the committed notebooks and compare their outputs
 nbval: install
@@ -72,9 +73,10 @@ lab: install
 notebooks: install
 	$(PY) -m helpers.pipeline refresh-notebooks
 
-## bench: parsing MB/s at 1x/10x/100x, cleaning per city, the full pipeline vs its papermill floor, into BENCHMARKS.md
+## bench: parsing MB/s at 1x/10x/100x and the full pipeline vs its papermill floor, into BENCHMARKS.md; cleaning per city
 bench: install
 	$(PY) benchmarks/bench.py --write
+	$(PY) benchmarks/bench_cleaning.py
 
 ## clean: remove the virtual environment
 clean:

@@ -166,7 +166,7 @@ def analysis_steps(config: RunConfig, fiscal_year: int) -> list[Step]:
     return [
         Step("02_covid_stall_recovery.ipynb", {**shared, **covid}),
         Step("03_hub_consultation.ipynb", dict(shared)),
-        Step("04_report.ipynb", {**shared, **covid}, output_html="index.html"),
+        Step("04_report.ipynb", {**shared, **covid}),  # writes index.html and the raw-sheet pages itself
     ]
 
 

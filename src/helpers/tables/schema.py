@@ -28,6 +28,11 @@ class Field:
     enum: tuple[str, ...] = ()
     minimum: float | None = None
 
+    @property
+    def title_ja(self) -> str:
+        """The column's short Japanese header for staff (workbook, report); ``description_ja`` unless overridden."""
+        return TITLES_JA.get(self.name, self.description_ja)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -43,6 +48,11 @@ class Table:
     @property
     def columns(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @property
+    def title_ja(self) -> str:
+        """The table's Japanese name for staff (an Excel sheet name: at most 31 characters, no []:*?/\\)."""
+        return TABLE_TITLES_JA.get(self.name, self.title)
 
     @property
     def path(self) -> str:
@@ -545,3 +555,43 @@ COVID_SENSITIVITY = Table(
 )
 
 ANALYSIS_TABLES.extend([COVID_EVENTS, COVID_TRAJECTORIES, COVID_SENSITIVITY])
+
+
+# --- Japanese titles for staff (workbook sheets and headers); fields not listed use their description_ja ---
+
+TITLES_JA: dict[str, str] = {
+    "measure_id": "取組番号",
+    "fiscal_year": "年度",
+    "value_kind": "値の種類",
+    "value_raw": "原文の表記",
+    "source_file": "資料(ファイル名)",
+    "source_line": "行",
+    "series_id": "指標ID",
+    "domain": "領域",
+    "n_series": "指標の数",
+    "n_observations": "値の件数",
+    "n_series_with_target": "目標のある指標の数",
+    "n_series_with_actual": "実績のある指標の数",
+    "scope": "対象",
+    "comparable": "人口当たりで比較",
+    "quote": "資料の記述",
+    "rule_id": "分類の規則",
+    "rules": "適用した規則",
+}
+"""Column headers where a field's ``description_ja`` is a description rather than a header."""
+
+TABLE_TITLES_JA: dict[str, str] = {
+    "indicators": "指標の値",
+    "measures": "取組",
+    "measure_listings": "取組の掲載箇所",
+    "evaluations": "自己評価",
+    "activities": "記述",
+    "coverage": "数値の読み取り結果",
+    "hub_consultation": "拠点・相談の値",
+    "hub_consultation_matrix": "拠点・相談の市別区分",
+    "hub_consultation_per_1000": "人口千人当たり",
+    "covid_events": "コロナの影響の記述",
+    "covid_trajectories": "コロナ停滞と回復(全件)",
+    "covid_sensitivity": "判定の感度",
+}
+"""Sheet names of the staff workbook."""

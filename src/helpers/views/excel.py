@@ -1,28 +1,24 @@
-"""The tidy tables as one Excel workbook for staff who work in Excel, written byte-stably."""
+"""The tables as one Excel workbook for staff: Japanese sheets, headers and words, filters ready; byte-stable."""
 
 from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from helpers.tables.schema import Table
+from helpers.views.labels import frame_ja
 
 FIXED_STAMP = "2000-01-01T00:00:00Z"
 """openpyxl writes the save time into docProps/core.xml; a fixed value keeps re-runs identical."""
-
-
-def _readme_sheet(tables: list[tuple[Table, pd.DataFrame]]) -> pd.DataFrame:
-    rows = []
-    for table, frame in tables:
-        rows.append({"シート": table.name, "列": "", "説明": f"{table.title}({len(frame)}行)"})
-        for f in table.fields:
-            rows.append({"シート": table.name, "列": f.name, "説明": f"{f.description_ja} — {f.description}"})
-    return pd.DataFrame(rows, columns=["シート", "列", "説明"])
 
 
 def _normalise_zip(data: bytes) -> bytes:
@@ -56,14 +52,96 @@ def _cells_as_text(sheet: Worksheet) -> None:
                 cell.data_type = "s"
 
 
-def write_workbook(path: Path, tables: list[tuple[Table, pd.DataFrame]]) -> None:
-    """One sheet per table plus a ``readme`` sheet describing every column in Japanese and English."""
+SheetSpec = tuple[str, pd.DataFrame, str]
+"""A sheet as staff see it: its name, its rows (Japanese headers and words) and one line saying what it holds."""
+
+README_SHEET = "はじめに"
+MIN_WIDTH, MAX_WIDTH = 6, 60
+"""Column widths in Excel's character units: wide enough for a short header, capped so long text wraps."""
+HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
+
+
+def display_width(text: str) -> int:
+    """Width of text in Excel's character units: full-width (Japanese) characters count two.
+
+    >>> display_width("山形市"), display_width("2,022")
+    (6, 5)
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def readme_frame(
+    sheets: list[SheetSpec], tables: list[tuple[Table, pd.DataFrame]], notes: list[tuple[str, str]] = ()
+) -> pd.DataFrame:
+    """The first sheet: notes for the reader, every sheet with what it holds and its row count, then every column
+    of the tables with its description where that says more than the header."""
+    rows = [{"シート": topic, "列": "", "説明": text} for topic, text in notes]
+    rows += [{"シート": name, "列": "", "説明": f"{about}({len(frame):,}行)"} for name, frame, about in sheets]
+    for table, _ in tables:
+        rows.extend(
+            {
+                "シート": table.title_ja,
+                "列": f.title_ja,
+                "説明": "" if f.description_ja == f.title_ja else f.description_ja,
+            }
+            for f in table.fields
+        )
+    return pd.DataFrame(rows, columns=["シート", "列", "説明"])
+
+
+def _fit(sheet: Worksheet) -> None:
+    """Bold, shaded header row that stays in view, filters on every column, widths fitted to the contents."""
+    if sheet.max_row < 1 or sheet.max_column < 1:
+        return
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for column in sheet.iter_cols():
+        longest = max(display_width("" if c.value is None else str(c.value)) for c in column)
+        width = min(MAX_WIDTH, max(MIN_WIDTH, longest + 2))
+        sheet.column_dimensions[get_column_letter(column[0].column)].width = width
+        if longest > MAX_WIDTH:
+            for cell in column[1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+TABLE_ABOUT_JA: dict[str, str] = {
+    "indicators": "資料から読み取った値。1行が、ある取組のある指標の、ある年度の値です",
+    "measures": "資料に載っている取組の一覧",
+    "measure_listings": "取組が資料のどこに載っているか(再掲を含む)",
+    "evaluations": "白井市の自己評価(A〜D)と進捗状況",
+    "activities": "実施状況・計画・コメントなどの記述",
+    "coverage": "資料の数値のすべてと、値として採用したか、採用しなかった理由",
+    "hub_consultation": "拠点・相談に関する指標の値",
+    "hub_consultation_matrix": "市ごと・区分ごとに、拠点・相談のどんな指標を把握しているか",
+    "hub_consultation_per_1000": "人口千人当たりの値(比較できるものだけ計算)",
+    "covid_events": "資料に書かれたコロナ禍の影響(中止・延期など)",
+    "covid_trajectories": "取組・指標ごとのコロナ禍での停滞と回復の判定(すべての判定)",
+    "covid_sensitivity": "判定の基準を変えたときの件数の変化",
+}
+"""One line per table for the readme sheet."""
+
+
+def write_workbook(
+    path: Path,
+    sheets: list[SheetSpec],
+    tables: list[tuple[Table, pd.DataFrame]],
+    notes: Sequence[tuple[str, str]] = (),
+) -> None:
+    """A readme sheet (はじめに, ``notes`` first), then ``sheets`` as given (already in Japanese), then each table
+    with Japanese headers and words; every sheet has a frozen header, filters and fitted widths. Same bytes on
+    every run."""
+    about = {t.name: TABLE_ABOUT_JA.get(t.name, t.title_ja) for t, _ in tables}
+    shown: list[SheetSpec] = [*sheets, *((t.title_ja, frame_ja(f, t), about[t.name]) for t, f in tables)]
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _readme_sheet(tables).to_excel(writer, sheet_name="readme", index=False)
-        for table, frame in tables:
-            frame.to_excel(writer, sheet_name=table.name[:31], index=False)
+        readme_frame(shown, tables, list(notes)).to_excel(writer, sheet_name=README_SHEET, index=False)
+        for name, frame, _ in shown:
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
         for sheet in writer.sheets.values():
             _cells_as_text(sheet)
+            _fit(sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(_normalise_zip(buffer.getvalue()))

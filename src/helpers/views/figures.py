@@ -26,6 +26,26 @@ HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "--")
 
 CITY_LABELS: dict[str, str] = city_labels()
 
+MIN_FONT_PT = 10
+"""The smallest text a figure may carry: the report shows figures at their natural size (``savefig.dpi`` pixels
+per inch → 96 CSS px), where 10 pt is the size of the report's footnotes. Pass no smaller ``fontsize``."""
+
+
+def wrap_title(text: str, width: int = 28) -> str:
+    """Break a long title or label into lines of at most ``width`` characters instead of cutting it.
+
+    >>> wrap_title("山口市 ふれあい・いきいきサロン新規開設数", 12)
+    '山口市 ふれあい・いきい\\nきサロン新規開設数'
+    """
+    return "\n".join(text[i : i + width] for i in range(0, len(text), width)) if text else text
+
+
+def display_label(field: str, code: object) -> str:
+    """A stored code's display name from the crosswalk ``lexicons/labels_ja.csv`` (never a joined internal key)."""
+    from helpers.views.labels import label_ja
+
+    return label_ja(field, code)
+
 
 def apply_style() -> None:
     """Set the shared rcParams (font from japanize-matplotlib, sizes, fixed SVG salt, no date metadata)."""
@@ -39,9 +59,13 @@ def apply_style() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "axes.titlesize": 12,
-            "axes.labelsize": 10,
-            "legend.fontsize": 9,
-            "font.size": 10,
+            "axes.labelsize": MIN_FONT_PT,
+            "legend.fontsize": MIN_FONT_PT,
+            "legend.title_fontsize": MIN_FONT_PT,
+            "xtick.labelsize": MIN_FONT_PT,
+            "ytick.labelsize": MIN_FONT_PT,
+            "figure.titlesize": 13,
+            "font.size": MIN_FONT_PT,
         }
     )
 

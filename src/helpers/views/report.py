@@ -1,350 +1,361 @@
-"""The Japanese report's text, computed from the tables: every number and list in the prose comes from here."""
+"""The Japanese report for municipal staff, computed from the tables: every number, list and sentence that states a
+finding comes from here, and every value and quote links to the raw line it was read from.
+
+Each part of the page is one small function of the tables (a ``Section`` or a fragment), so a section can be
+re-wired when an analysis table changes without touching the others."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
-from helpers import CITIES
-from helpers.analysis.covid_text import natural_key
-from helpers.analysis.covid_trajectories import STALLED_STATUSES, STATUS_LABELS_JA, status_counts
-from helpers.core.errors import PipelineError
-from helpers.core.fiscal_years import era_label
-from helpers.sources.manifest import CITY_JA, Source
-from helpers.views.report_html import box, bullets, fmt_number, heading, image, paragraph, small, table
+from helpers.sources.manifest import CITY_JA
+from helpers.views.labels import label_ja
+from helpers.views.raw_pages import raw_page
+from helpers.views.report_context import (
+    NOTEBOOKS,
+    REPORT_TITLE,
+    DocumentFact,
+    ReportContext,
+    Section,
+    city_anchor,
+    join_ja,
+    read_document_facts,
+    year_label,
+)
+from helpers.views.report_covid import (
+    covid_overall_sentences,
+    covid_section,
+    stall_counts,
+    stall_list_frame,
+    stall_sentence,
+    stall_table,
+    stalled_rows,
+)
+from helpers.views.report_html import (
+    bullets,
+    definitions,
+    fmt_number,
+    heading,
+    join,
+    link,
+    paragraph,
+    render_template,
+    small,
+    table,
+)
+from helpers.views.report_hub import hub_section, hub_sentence, population_sentence
 
-VALUE_KIND_JA: dict[str, str] = {"actual": "実績", "target": "目標", "plan": "計画"}
-EFFECT_JA: dict[str, str] = {
-    "cancelled": "中止",
-    "postponed": "延期",
-    "reduced": "縮小・休止",
-    "moved_format": "書面・オンライン等へ変更",
-    "resumed": "再開",
-}
-
-
-def year_label(fiscal_year: int) -> str:
-    """``令和4年度(2022年度)`` — the era name staff use, with the Gregorian year researchers use.
-
-    >>> year_label(2022)
-    '令和4年度(2022年度)'
-    """
-    return f"{era_label(fiscal_year)}({fiscal_year}年度)"
-
-
-def join_ja(items: Sequence[str]) -> str:
-    """Join names the Japanese way (、) ; an empty list reads なし.
-
-    >>> join_ja(["山形市", "白井市"]), join_ja([])
-    ('山形市、白井市', 'なし')
-    """
-    return "、".join(items) if items else "なし"
-
-
-def sources_table(sources: list[Source]) -> pd.DataFrame:
-    """The data-sources table of the report: each raw document with its title, years and checksum."""
-    rows = [
-        {
-            "市": s.city_ja,
-            "資料": s.title,
-            "対象年度": s.fiscal_years.replace("-", "〜"),
-            "ファイル": s.file,
-            "SHA-256": s.sha256,
-        }
-        for s in sorted(sources, key=lambda s: (CITIES.index(s.city), s.file))
-    ]
-    return pd.DataFrame(rows)
+__all__ = ["ReportContext", "Section", "read_document_facts", "render_report", "sections", "write_report"]
 
 
-def city_overview(indicators: pd.DataFrame, measures: pd.DataFrame, sources: list[Source]) -> pd.DataFrame:
-    """Per city: documents, measures, observations by kind, and the fiscal years the actual values cover."""
-    rows = []
-    for city in CITIES:
-        obs = indicators[indicators["city"] == city]
-        actual_years = sorted(obs.loc[obs["value_kind"] == "actual", "fiscal_year"].unique())
-        counts = obs["value_kind"].value_counts()
-        rows.append(
-            {
-                "市": CITY_JA[city],
-                "資料数": sum(s.city == city for s in sources),
-                "取組数": int((measures["city"] == city).sum()),
-                "数値の件数": int(obs["value"].notna().sum()),
-                **{f"{VALUE_KIND_JA[k]}": int(counts.get(k, 0)) for k in ("actual", "target", "plan")},
-                "実績の年度": "、".join(str(y) for y in actual_years) if actual_years else "なし",
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def corpus_sentence(indicators: pd.DataFrame, measures: pd.DataFrame, sources: list[Source]) -> str:
-    """One sentence saying how much was read from how many documents."""
-    cities = [CITY_JA[c] for c in CITIES if c in set(indicators["city"])]
-    return (
-        f"{join_ja(cities)}の{len(sources)}資料から、{fmt_number(len(measures))}の取組について"
-        f"{fmt_number(len(indicators))}件の値(実績・目標・計画)を読み取りました。"
-        f"うち数値のあるものは{fmt_number(int(indicators['value'].notna().sum()))}件で、"
-        "すべてに出典の資料名・行番号・原文の表記を付けています。"
-    )
-
-
-def report_year_sentence(indicators: pd.DataFrame, fiscal_year: int) -> str:
+def report_year_sentence(indicators: pd.DataFrame, fiscal_year: int, cities: Sequence[str]) -> str:
     """Which cities report actual values for the report year, and how many."""
     actual = indicators[(indicators["value_kind"] == "actual") & (indicators["fiscal_year"] == fiscal_year)]
-    actual = actual[actual["value"].notna()]
-    per_city = actual.groupby("city").size()
-    parts = [f"{CITY_JA[c]}{fmt_number(int(per_city[c]))}件" for c in CITIES if c in per_city.index]
-    missing = [CITY_JA[c] for c in CITIES if c not in per_city.index]
-    text = f"{year_label(fiscal_year)}の実績値は、{join_ja(parts)}が報告されています。"
+    per_city = actual[actual["value"].notna()].groupby("city").size()
+    parts = [f"{CITY_JA[c]}{fmt_number(int(per_city[c]))}件" for c in cities if c in per_city.index]
+    missing = [CITY_JA[c] for c in cities if c not in per_city.index]
+    text = f"{year_label(fiscal_year)}の実績の値は、{join_ja(parts)}が資料に載っています。"
     if missing:
-        text += f"{join_ja(missing)}の資料には、この年度の実績値はありません。"
+        text += f"{join_ja(missing)}の資料には、この年度の実績の値はありません。"
     return text
 
 
-def grade_sentence(evaluations: pd.DataFrame, fiscal_year: int) -> str:
-    """白井市's self-evaluation grades for the report year, counted once per measure (a ※再掲 listing prints the
-    grade again at its own line; the first listing's grade is counted)."""
-    year = evaluations[(evaluations["fiscal_year"] == fiscal_year) & (evaluations["grade"] != "")]
-    year = year.sort_values(["source_file", "source_line"], kind="stable").drop_duplicates(["city", "measure_id"])
-    if year.empty:
-        return f"{year_label(fiscal_year)}の自己評価(A〜D)は資料にありません。"
-    counts = year["grade"].value_counts()
-    cities = join_ja([CITY_JA[c] for c in CITIES if c in set(year["city"])])
+def city_overview_sentence(ctx: ReportContext, city: str) -> Markup:
+    """What a city's documents hold: which documents (linked), how many measures and values, which years."""
+    t = ctx.tables
+    docs = [s for s in ctx.sources if s.city == city]
+    obs = t["indicators"][t["indicators"]["city"] == city]
+    counts = obs.loc[obs["value"].notna(), "value_kind"].value_counts()
+    kinds = "、".join(
+        f"{label_ja('value_kind', k)}{fmt_number(int(counts.get(k, 0)))}件" for k in ("actual", "target", "plan")
+    )
+    years = sorted(obs.loc[(obs["value_kind"] == "actual") & obs["value"].notna(), "fiscal_year"].unique())
+    span = f"{years[0]}〜{years[-1]}年度" if len(years) > 1 else (f"{years[0]}年度" if years else "なし")
+    titles = join([link(f"{ctx.doc_label(s.file)}「{s.title}」", raw_page(s.file)) for s in docs], "、")
+    n_measures = int((t["measures"]["city"] == city).sum())
+    return paragraph(
+        f"{CITY_JA[city]}の資料は、",
+        titles,
+        f"の{len(docs)}点です。{fmt_number(n_measures)}の取組について、数値を{fmt_number(int(counts.sum()))}件({kinds})読み取りました。"
+        f"実績の値がある年度は{span}です。",
+    )
+
+
+def grade_sentence(evaluations: pd.DataFrame, city: str, fiscal_year: int) -> str:
+    """A city's self-evaluation grades for the report year, counted (only cities that grade)."""
+    rows = evaluations[(evaluations["city"] == city) & (evaluations["fiscal_year"] == fiscal_year)]
+    rows = rows[rows["grade"] != ""]
+    if rows.empty:
+        return ""
+    counts = rows["grade"].value_counts()
     graded = "、".join(f"{g}が{int(counts[g])}件" for g in ("A", "B", "C", "D") if g in counts.index)
-    return f"{cities}の{year_label(fiscal_year)}の自己評価は、{graded}でした。"
+    return f"{year_label(fiscal_year)}の自己評価(A〜Dの4段階)は、{graded}です。"
 
 
-def status_counts_ja(trajectories: pd.DataFrame) -> pd.DataFrame:
-    """The analysis's city × status counts (``covid_trajectories.status_counts``) with Japanese headings."""
-    counts = status_counts(trajectories).drop(columns="total")
-    counts.index = [CITY_JA.get(c, "4市計") for c in counts.index]
-    counts.columns = [STATUS_LABELS_JA[s] for s in counts.columns]
-    return counts.rename_axis("市").reset_index()
-
-
-def covid_sentences(trajectories: pd.DataFrame, fiscal_year: int, window: tuple[int, int]) -> list[str]:
-    """Key findings on the COVID question, all counts computed from the trajectories table."""
-    stalled = trajectories[trajectories["status"].isin(STALLED_STATUSES)]
-    counts = stalled["status"].value_counts()
-    n = {s: fmt_number(int(counts.get(s, 0))) for s in STALLED_STATUSES}
-    start, end = window
-    sentences = [
-        f"コロナ禍({start}〜{end}年度)に停滞したと判定した取組・指標は{fmt_number(len(stalled))}件です。"
-        f"このうち{year_label(fiscal_year)}までに回復が確認できたものが{n['stalled_recovered']}件、"
-        f"資料で再開を予定しているものが{n['stalled_planned']}件、"
-        f"回復が確認できないものが{n['stalled_not_recovered']}件でした。"
-    ]
-    per_city = stalled.groupby("city").size()
-    if not per_city.empty:
-        ranked = sorted(per_city.items(), key=lambda kv: (-kv[1], CITIES.index(kv[0])))
-        listed = "、".join(f"{CITY_JA[c]}{int(v)}件" for c, v in ranked)
-        sentences.append(f"市別の停滞件数は{listed}です。")
-    not_stalled = int((trajectories["status"] == "not_stalled").sum())
-    unknown = int((trajectories["status"] == "insufficient_data").sum())
-    sentences.append(
-        f"停滞が見られなかったものは{fmt_number(not_stalled)}件、"
-        f"年度の比較ができる数値や記述がなく判定できなかったものは{fmt_number(unknown)}件です。"
-    )
-    return sentences
-
-
-def stalled_list(trajectories: pd.DataFrame, city: str) -> pd.DataFrame:
-    """One city's stalled rows for the report, in the analysis's order (status, then measure number), with the
-    file and line each quote stands on."""
-    rows = trajectories[(trajectories["city"] == city) & trajectories["status"].isin(STALLED_STATUSES)]
-    keys = [
-        (STALLED_STATUSES.index(s), natural_key(m), i)
-        for s, m, i in zip(rows["status"], rows["measure_id"], rows["indicator"], strict=True)
-    ]
-    rows = rows.iloc[sorted(range(len(rows)), key=keys.__getitem__)]
-
-    def year(value: object) -> str:
-        return "" if pd.isna(value) else str(int(value))
-
-    return pd.DataFrame(
-        {
-            "取組": rows["measure"],
-            "指標": rows["indicator"],
-            "判定": rows["status"].map(STATUS_LABELS_JA),
-            "停滞": rows["stall_year"].map(year),
-            "回復": rows["recovery_year"].map(year),
-            "資料の記述": rows["quote"],
-            "出典": rows["source_file"] + ":" + rows["source_line"].map(year),
-        }
-    ).reset_index(drop=True)
-
-
-@dataclass
-class ReportContext:
-    """Everything the report is built from: the tables, the manifest, the report year and the COVID window."""
-
-    tables: dict[str, pd.DataFrame]
-    sources: list[Source]
-    fiscal_year: int
-    window: tuple[int, int]
-    figures_dir: Path
-    drop_threshold: float = 0.3
-    recovery_share: float = 0.8
-
-    def figure(self, name: str, caption: str) -> str:
-        """A saved figure embedded in the page; a missing figure stops the build rather than leaving a hole."""
-        path = self.figures_dir / f"{name}.png"
-        if not path.is_file():
-            raise PipelineError(f"{path}: figure missing (run the analysis notebooks first)")
-        return image(path, caption)
-
-
-def title_block(ctx: ReportContext) -> str:
-    """Title, scope line and what the report is built from (the data, not the time it ran)."""
-    cities = join_ja([CITY_JA[c] for c in CITIES if any(s.city == c for s in ctx.sources)])
-    return (
-        heading("地域福祉計画の進行管理シート 4市の比較", 1)
-        + paragraph(f"対象:{cities} 報告の年度:{year_label(ctx.fiscal_year)}")
-        + small(
-            f"この報告書は、末尾「データの出典」に掲げる{len(ctx.sources)}資料(SHA-256で同一性を確認)から"
-            "自動的に作成しています。本文の数値はすべて表から計算したものです。"
+def summary_section(ctx: ReportContext) -> Section:
+    """要旨: per city, what stalled and recovered and what it counts for hubs and consultation."""
+    t = ctx.tables
+    items = []
+    for city in ctx.cities:
+        counts = stall_counts(t["covid_trajectories"], city)
+        sentence = stall_sentence(counts, f"{CITY_JA[city]}では")
+        items.append(
+            join(
+                [
+                    link(CITY_JA[city], f"#{city_anchor(city)}"),
+                    ":",
+                    sentence,
+                    link("(一覧)", f"#{city_anchor(city, 'covid')}"),
+                    hub_sentence(t["hub_consultation_matrix"], city),
+                ]
+            )
         )
+    body = join(
+        [
+            paragraph(report_year_sentence(t["indicators"], ctx.fiscal_year, ctx.cities)),
+            bullets(items),
+            paragraph(*covid_overall_sentences(ctx)),
+        ]
     )
+    return Section("summary", "要旨", body)
 
 
-def key_findings_block(ctx: ReportContext) -> str:
-    """要旨: the corpus, the report year, the COVID counts and the hub/consultation contrasts."""
+def city_section(ctx: ReportContext, city: str) -> Section:
+    """One city: its documents, its stall/recovery list, and what it counts for hubs and consultation."""
     t = ctx.tables
-    items = [corpus_sentence(t["indicators"], t["measures"], ctx.sources)]
-    items.append(report_year_sentence(t["indicators"], ctx.fiscal_year))
-    items.extend(covid_sentences(t["covid_trajectories"], ctx.fiscal_year, ctx.window))
-    if not t["evaluations"].empty:
-        items.append(grade_sentence(t["evaluations"], ctx.fiscal_year))
-    items.extend(hub_key_sentences(ctx))
-    return heading("要旨", 2, "summary") + box(bullets(items))
+    name = CITY_JA[city]
+    rows = stalled_rows(t["covid_trajectories"], city)
+    counts = stall_counts(t["covid_trajectories"], city)
+    parts = [city_overview_sentence(ctx, city)]
+    grades = grade_sentence(t["evaluations"], city, ctx.fiscal_year)
+    if grades:
+        parts.append(paragraph(grades))
+    parts.append(heading("コロナ禍で停滞した取組と、その後", 3, city_anchor(city, "covid")))
+    parts.append(paragraph(stall_sentence(counts, "この市では")))
+    if not rows.empty:
+        parts.append(
+            small(
+                "下線の数値と記述をクリックすると、資料のその行が開きます。"
+                "基準値は、コロナ前の値(なければ目標値、なければ最初の年度の値)です。"
+            )
+        )
+        parts.append(stall_table(ctx, rows))
+    parts.append(heading("拠点と相談の指標", 3, city_anchor(city, "hub")))
+    parts.append(paragraph(hub_sentence(t["hub_consultation_matrix"], city)))
+    return Section(city_anchor(city), name, join(parts))
 
 
-def _hub_summaries(ctx: ReportContext) -> pd.DataFrame:
-    from helpers.analysis.hub_consultation import city_summaries, coverage_matrix
-
-    tagged = ctx.tables["hub_consultation"]
-    return city_summaries(tagged, coverage_matrix(tagged), ctx.tables["activities"])
-
-
-def hub_key_sentences(ctx: ReportContext) -> list[str]:
-    """Which cities measure consultation volume, which only meetings, and how many series are comparable."""
-    summaries = _hub_summaries(ctx)
-    volume = [CITY_JA[c] for c in summaries.loc[summaries["tracks_consultation_volume"], "city"]]
-    meetings = [CITY_JA[c] for c in summaries.loc[summaries["consultation_meetings_only"], "city"]]
-    sentences = [f"相談の件数・人数を指標として追っている市は{join_ja(volume)}です。"]
-    if meetings:
-        sentences.append(f"{join_ja(meetings)}は、相談を会議の開催回数など体制面の指標でのみ把握しています。")
-    per = ctx.tables["hub_consultation_per_1000"]
-    compared = per[per["comparable"]]
-    groups = compared["comparable_group"].nunique()
-    sentences.append(
-        f"2市以上が同じサービスを同じ数え方(区分・単位・集計の基準・範囲がそろう)で報告している系列のグループは"
-        f"{fmt_number(groups)}つで、{fmt_number(len(compared))}件の値を比較しました。"
-    )
-    return sentences
+def executed_notebooks(ctx: ReportContext) -> list[tuple[str, str]]:
+    """The executed notebooks' pages, as (label, link)."""
+    pages = [(f"読み取りの記録({CITY_JA[c]})", f"{NOTEBOOKS}/01_clean-{c}.html") for c in ctx.cities]
+    return [
+        *pages,
+        ("コロナ禍の停滞と回復の分析", f"{NOTEBOOKS}/02_covid_stall_recovery.html"),
+        ("拠点と相談の分析", f"{NOTEBOOKS}/03_hub_consultation.html"),
+        ("この報告書の作成", f"{NOTEBOOKS}/04_report.html"),
+    ]
 
 
-def covid_block(ctx: ReportContext) -> str:
-    """Section 1: which measures stalled in the COVID window and which recovered, with figures and quotes."""
-    trajectories = ctx.tables["covid_trajectories"]
+def methods_section(ctx: ReportContext) -> Section:
+    """How the tables and judgements were made, and what they cannot say, in plain words."""
     start, end = ctx.window
-    parts = [
-        heading(f"1. コロナ禍({start}〜{end}年度)に停滞した取組と回復", 2, "covid"),
-        bullets(covid_sentences(trajectories, ctx.fiscal_year, ctx.window)),
-        table(status_counts_ja(trajectories), numeric=list(STATUS_LABELS_JA.values())),
-        ctx.figure("covid_status_by_city", "図1 市別の判定(取組・指標の件数)"),
-        ctx.figure("covid_timeline", "図2 資料に書かれたコロナ禍の影響(年度別・種類別)"),
-        ctx.figure("covid_indexed_series", "図3 停滞した数値系列(基準値=100)"),
-    ]
-    if not ctx.tables["evaluations"].empty:
-        parts.append(ctx.figure("covid_shiroi_grades", "図4 白井市の自己評価(A〜D)の推移"))
-    return "".join(parts)
-
-
-def hub_block(ctx: ReportContext) -> str:
-    """Section 2: what each city measures about hubs and consultation, and the comparable figures."""
-    from helpers.analysis.hub_consultation import city_sentences_ja, matrix_table_ja
-
-    summaries = _hub_summaries(ctx)
-    shown = matrix_table_ja(ctx.tables["hub_consultation_matrix"]).reset_index()
-    shown = shown[["市", "区分", "系列数", "単位", "集計の基準", "集計の単位", "年度", "目標のある系列"]]
-    parts = [heading("2. 拠点と相談の指標の比較", 2, "hub")]
-    for row in summaries.to_dict("records"):
-        parts.append(heading(CITY_JA[str(row["city"])], 3))
-        parts.append(bullets(city_sentences_ja(row)))
-    parts += [
-        table(shown, numeric=["系列数", "目標のある系列"]),
-        ctx.figure("hub_matrix_heatmap", "図5 市×区分ごとの指標の数"),
-        ctx.figure("hub_services", "図6 サービスごとの4市の比較(同じ数え方の系列のみ棒で表示)"),
-        ctx.figure("hub_expansion", "図7 山形市の拠点の拡大と他市の拠点数"),
-    ]
-    return "".join(parts)
-
-
-def cities_block(ctx: ReportContext) -> str:
-    """Section 3: per city, what the sheets hold and what stalled, with the sheet's own words."""
-    t = ctx.tables
-    overview = city_overview(t["indicators"], t["measures"], ctx.sources)
-    parts = [
-        heading("3. 市ごとの状況", 2, "cities"),
-        table(overview, numeric=["資料数", "取組数", "数値の件数", "実績", "目標", "計画"]),
-    ]
-    for city in CITIES:
-        listed = stalled_list(t["covid_trajectories"], city)
-        parts.append(heading(f"{CITY_JA[city]}:コロナ禍で停滞した取組・指標({fmt_number(len(listed))}件)", 3))
-        parts.append(table(listed) if not listed.empty else paragraph("該当なし"))
-    return "".join(parts)
-
-
-def methods_block(ctx: ReportContext) -> str:
-    """Section 4: how the tables and judgements were made, and what they cannot say, in plain words."""
-    start, end = ctx.window
-    drop = fmt_number(ctx.drop_threshold * 100)
-    share = fmt_number(ctx.recovery_share * 100)
+    drop, share = fmt_number(ctx.drop_threshold * 100), fmt_number(ctx.recovery_share * 100)
     items = [
-        "各市の資料(PDFから抽出したテキスト)を市ごとの読み取り規則で表に整えました。"
-        "値ごとに、資料名・行番号・原文の表記を残しています。",
-        "ラベルと値の対応が確実でないセルは、数値を割り当てず、理由を備考に記して残しています。",
-        "「延べ」「実」「累計」など集計の基準が異なる値、件数と人数のように単位が異なる値は比較していません。",
-        f"停滞は、{start}〜{end}年度の値が基準値(コロナ前の値、なければ目標値、なければ最初の年度の値)より"
-        f"{drop}%以上下がったこと、活動があるのに0になったこと、資料にコロナによる中止・延期・縮小などの記述が"
-        "あること、または白井市の自己評価がC・Dであることで判定しています。",
-        f"回復は、その後の値が基準値の{share}%以上に戻ったこと、再開の記述、または評価がA・Bに戻ったことで"
-        "判定しています。翌年度の計画に再開が書かれているだけのものは「再開予定」としています。",
-        "累計の値、金額、割合、定義が途中で変わった指標は、数値の増減では判定していません。",
+        "各市の資料(PDFから取り出したテキスト)を、市ごとの読み取り方で表に整えました。"
+        "数値の一つ一つに、どの資料の何行目に、どう書かれていたかを記録しています。",
+        "何を数えた数値なのかが資料から読み取れないものは、値として使わず、理由を付けて記録に残しています。",
+        "「延べ」と「実」のように数え方が違う値や、件数と人数のように単位が違う値は、比べていません。",
+        f"「停滞」は、{start}〜{end}年度の値が基準値より{drop}%以上減ったこと、活動があったのに0になったこと、"
+        "資料にコロナ禍による中止・延期・縮小などの記述があること、または自己評価がC・Dであることで判断しました。",
+        f"「回復」は、その後の値が基準値の{share}%以上に戻ったこと、再開の記述があること、"
+        "または自己評価がA・Bに戻ったことで判断しました。翌年度の計画に再開が書かれているだけのものは"
+        "「再開予定」としています。",
+        "累計の値、金額、割合、途中で定義が変わった指標は、数値の増減では判断していません。",
         population_sentence(ctx.tables["hub_consultation_per_1000"]),
+        "この報告書は、資料に書かれていることだけから作っています。資料にない事業や、"
+        "資料の後に変わったことは反映されていません。",
     ]
-    return heading("4. 方法と注意点", 2, "methods") + bullets(items)
-
-
-def population_sentence(per_1000: pd.DataFrame) -> str:
-    """Which population figures the per-1,000 values divide by, read from the table (the denominator file can
-    be switched, so the text must follow it).
-
-    >>> population_sentence(pd.DataFrame({"population_reference_date": ["2020-10-01", "2020-10-01"]}))
-    '人口千人当たりの値は、2020年10月1日時点の人口(data/raw/reference/population.csv)を分母にしています。'
-    """
-    dates = sorted(set(per_1000["population_reference_date"]) - {""})
-    if not dates:
-        return "人口千人当たりの値は計算していません。"
-    written = "、".join(f"{int(y)}年{int(m)}月{int(d)}日" for y, m, d in (date.split("-") for date in dates))
-    return f"人口千人当たりの値は、{written}時点の人口(data/raw/reference/population.csv)を分母にしています。"
-
-
-def sources_block(ctx: ReportContext) -> str:
-    """Section 5: each raw document with its title, fiscal years and checksum."""
-    return (
-        heading("5. データの出典", 2, "sources")
-        + table(sources_table(ctx.sources))
-        + small("表は data/processed/ に CSV(datapackage.json 付き)と reports/tables.xlsx で公開しています。")
+    notebooks = bullets(link(label, href) for label, href in executed_notebooks(ctx))
+    body = join(
+        [
+            bullets(items),
+            paragraph("読み取りと分析の手順は、次の記録(プログラムを実行した記録)で確かめられます。"),
+            notebooks,
+        ]
     )
+    return Section("methods", "調べ方と注意点", body)
+
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("取組・指標", "取組は計画に載っている事業や活動、指標はその進み具合を表す数値(参加者数、開催回数など)です。"),
+    ("実績・目標・計画", "実績はその年度に行った結果、目標は計画で定めた値、計画は翌年度などの予定の値です。"),
+    ("延べ・実", "延べは同じ人が何度来ても毎回数える数え方、実は一人を一度だけ数える数え方です。"),
+    ("基準値", "停滞したかどうかを比べる元の値です。コロナ前の値、なければ目標値、なければ最初の年度の値を使います。"),
+    ("最新値", "資料に載っている最も新しい年度の実績の値です。"),
+    ("停滞後に回復", "コロナ禍で停滞し、その後、基準値の近くまで戻ったか、再開したことが資料から分かるものです。"),
+    ("停滞・再開予定", "コロナ禍で停滞し、資料には再開の予定だけが書かれているものです。"),
+    ("停滞・回復未確認", "コロナ禍で停滞し、資料の範囲では回復が確認できないものです。"),
+    ("判定できず", "比べられる年度の数値も、コロナ禍に触れた記述もなく、停滞したかどうかを判断できないものです。"),
+    ("人口千人当たり", "市の規模の違いをならすため、値を人口で割って1,000を掛けたものです。"),
+)
+"""Words the report uses, explained once."""
+
+
+def glossary_section() -> Section:
+    """用語の説明."""
+    return Section("glossary", "用語の説明", definitions(GLOSSARY))
+
+
+def sources_section(ctx: ReportContext) -> Section:
+    """The documents: city, title (linked to its page), what it states about its date or author, fiscal years."""
+    facts: dict[str, list[DocumentFact]] = {}
+    for fact in ctx.facts:
+        facts.setdefault(fact.file, []).append(fact)
+    rows = []
+    for s in ctx.sources:
+        stated = [
+            join([f"{f.label_ja}:", ctx.cite(f.text, s.file, f.line)])
+            for f in facts.get(s.file, [])
+            if f.fact != "pages"
+        ]
+        pages = [ctx.cite(f.text, s.file, f.line) for f in facts.get(s.file, []) if f.fact == "pages"]
+        row = {
+            "資料": ctx.doc_label(s.file),
+            "市": s.city_ja,
+            "資料名": link(s.title, raw_page(s.file)),
+            "日付・作成者(資料の記載)": join(stated, "、") if stated else join(["記載なし"]),
+            "ページ数": join(pages) if pages else join(["記載なし"]),
+            "対象年度": s.fiscal_years.replace("-", "〜"),
+        }
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    stated_pages = any(f.fact == "pages" for f in ctx.facts if f.file in {s.file for s in ctx.sources})
+    if not stated_pages:
+        frame = frame.drop(columns="ページ数")
+    body = join(
+        [
+            paragraph(
+                "資料名をクリックすると、その資料のテキスト全体を行番号付きで開けます。"
+                "日付・作成者・ページ数は、資料そのものに書かれている場合だけ示しています。"
+            ),
+            table(frame, css="cards"),
+            paragraph("" if stated_pages else "ページ数は、どの資料にも書かれていないため示していません。"),
+            paragraph(data_use_note()),
+        ]
+    )
+    return Section("sources", "資料の出典", body)
+
+
+def data_use_note() -> str:
+    """What may be said about reusing the documents: only that they are the cities' own publications."""
+    return (
+        "資料は各市が公表したものです。資料には、転載や再利用の条件は書かれていません。"
+        "資料の文章や数値を使うときは、各市の定めに従ってください。"
+    )
+
+
+def appendix_section(ctx: ReportContext) -> Section:
+    """For researchers: file names and checksums, the data files, how to cite."""
+    rows = [
+        {
+            "資料": ctx.doc_label(s.file),
+            "ファイル名": s.file,
+            "チェックサム(SHA-256)": Markup(f'<span class="hash">{s.sha256}</span>'),
+        }
+        for s in ctx.sources
+    ]
+    body = join(
+        [
+            paragraph(
+                "研究などで使う方のための情報です。資料のファイルは、公表されたものを手を加えずに使い、"
+                "下のチェックサムで同じものであることを確かめています。"
+            ),
+            table(pd.DataFrame(rows), css="cards"),
+            paragraph(
+                "整えた表は ",
+                link("tables.xlsx", "tables.xlsx"),
+                "(Excel、日本語の見出し付き)と、data/processed/ の CSV(datapackage.json に列の説明)にあります。"
+                "プログラムはMITライセンスで公開しています。引用のしかたは CITATION.cff と README の"
+                "「How to cite」に書いています。",
+            ),
+        ]
+    )
+    return Section("appendix", "付録:研究に使う方へ", body, css="appendix")
+
+
+def sections(ctx: ReportContext) -> list[Section]:
+    """The report's parts in order: summary, one per city, the two comparisons, methods, glossary, sources."""
+    return [
+        summary_section(ctx),
+        *(city_section(ctx, city) for city in ctx.cities),
+        covid_section(ctx),
+        hub_section(ctx),
+        methods_section(ctx),
+        glossary_section(),
+        sources_section(ctx),
+        appendix_section(ctx),
+    ]
+
+
+def render_report(ctx: ReportContext, parts: Sequence[Section] | None = None) -> str:
+    """The whole page (``index.html``): title, scope, how it was made, contents, then the sections."""
+    cities = join_ja([CITY_JA[c] for c in ctx.cities])
+    note = (
+        f"この報告書は、各市が公表した{len(ctx.sources)}点の資料(末尾の「資料の出典」)から作成しました。"
+        "文中の数値はすべて、資料から読み取った表から計算したものです。"
+        "下線の付いた数値や記述をクリックすると、それが書かれている資料の行が開きます。"
+    )
+    return render_template(
+        "report.html",
+        title=REPORT_TITLE,
+        scope=f"対象:{cities}  報告の年度:{year_label(ctx.fiscal_year)}",
+        note=note,
+        sections=list(parts) if parts is not None else sections(ctx),
+    )
+
+
+def write_report(path: Path, ctx: ReportContext, parts: Sequence[Section] | None = None) -> None:
+    """Write ``index.html`` (from ``parts`` when the sections are already built)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_report(ctx, parts), encoding="utf-8")
+
+
+def plain_text(html: str) -> str:
+    """A fragment's text without tags, one line per paragraph or list item (for the notebook's own output).
+
+    >>> plain_text("<p>a<a href='#x'>b</a></p><ul><li>c</li></ul>")
+    'ab\\nc'
+    """
+    text = re.sub(r"</(p|li|h[1-6]|tr)>", "\n", str(html))
+    text = re.sub(r"<[^>]+>", "", text)
+    return "\n".join(line for line in (unescape(x).strip() for x in text.split("\n")) if line)
 
 
 def write_tables_workbook(path: Path, ctx: ReportContext) -> None:
-    """The tidy and analysis tables as one Excel workbook with a Japanese readme sheet."""
+    """The tables as one Excel workbook for staff, the report's stall/recovery list first."""
     from helpers.tables.schema import ANALYSIS_TABLES, CLEAN_TABLES
     from helpers.views.excel import write_workbook
 
-    write_workbook(path, [(t, ctx.tables[t.name]) for t in (*CLEAN_TABLES, *ANALYSIS_TABLES) if t.name in ctx.tables])
+    listed = ("停滞と回復の一覧", stall_list_frame(ctx), "報告書と同じ、コロナ禍で停滞した取組・指標とその後")
+    tables = [(t, ctx.tables[t.name]) for t in (*CLEAN_TABLES, *ANALYSIS_TABLES) if t.name in ctx.tables]
+    write_workbook(path, [listed], tables, workbook_notes(ctx))
+
+
+def workbook_notes(ctx: ReportContext) -> list[tuple[str, str]]:
+    """The readme's opening lines: what the workbook is, how to filter it, and which document is 資料1, 資料2 …"""
+    notes = [
+        (
+            "この表について",
+            f"{REPORT_TITLE}({year_label(ctx.fiscal_year)})の報告書の元になった表です。"
+            "どのシートも、1行目の見出しの▼から絞り込みや並べ替えができます。",
+        ),
+        ("出典の見方", "「資料」と「行」は、下の資料の何行目に書かれていたかを示します。"),
+    ]
+    notes += [(ctx.doc_label(s.file), f"{s.city_ja}「{s.title}」(ファイル名 {s.file})") for s in ctx.sources]
+    return notes

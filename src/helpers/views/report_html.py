@@ -1,33 +1,40 @@
-"""Small HTML building blocks for the report: every text from the sheets is escaped on the way in."""
+"""HTML building blocks for the report and its pages: text from the sheets is escaped on the way in, and the page
+layout lives in Jinja templates (``views/templates``) rendered with autoescaping."""
 
 from __future__ import annotations
 
 import base64
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from html import escape, unescape
 from pathlib import Path
 
 import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
-STYLE = """
-<style>
-.wr { font-family: "IPAexGothic", "Noto Sans CJK JP", "Hiragino Sans", sans-serif; line-height: 1.7;
-      max-width: 60rem; color: #111; }
-.wr h1 { font-size: 1.7rem; border-bottom: 3px solid #1b3a5c; padding-bottom: .3rem; }
-.wr h2 { font-size: 1.35rem; border-left: 6px solid #1b3a5c; padding-left: .5rem; margin-top: 2rem; }
-.wr h3 { font-size: 1.1rem; margin-top: 1.4rem; }
-.wr table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .9rem; }
-.wr th, .wr td { border: 1px solid #999; padding: .25rem .5rem; vertical-align: top; text-align: left; }
-.wr th { background: #e8edf3; }
-.wr td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.wr .quote { color: #333; font-size: .88rem; }
-.wr .src { color: #555; font-size: .8rem; }
-.wr .box { border: 1px solid #1b3a5c; background: #f4f7fa; padding: .6rem 1rem; }
-.wr img { max-width: 100%; height: auto; }
-</style>
-"""
-"""Print-friendly styling; no colour carries meaning on its own."""
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+Html = Markup
+"""A fragment that is already safe HTML (built here, every sheet text escaped); plain ``str`` is escaped."""
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_template(name: str, **values: object) -> str:
+    """Render one of the page templates; every value that is not ``Markup`` is escaped."""
+    return _environment().get_template(name).render(**values)
 
 
 def fmt_number(value: float | int | None, digits: int = 0) -> str:
@@ -41,44 +48,129 @@ def fmt_number(value: float | int | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def heading(text: str, level: int = 2, anchor: str = "") -> str:
+def fmt_value(value: float | None) -> str:
+    """A value as the sheets write it: integers without decimals, others with up to two.
+
+    >>> fmt_value(1779.0), fmt_value(2.5), fmt_value(0.125), fmt_value(None)
+    ('1,779', '2.5', '0.12', '—')
+    """
+    if value is None or pd.isna(value):
+        return "—"
+    if float(value).is_integer():
+        return fmt_number(value)
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def text(value: object) -> Markup:
+    """Escape one piece of text (``Markup`` passes through)."""
+    return value if isinstance(value, Markup) else Markup(escape("" if value is None else str(value)))
+
+
+def join(parts: Iterable[object], sep: str = "") -> Markup:
+    """Join fragments, escaping the plain ones."""
+    return Markup(escape(sep)).join(text(p) for p in parts)
+
+
+def link(label: object, href: str, css: str = "", where: str = "") -> Markup:
+    """A link; ``href`` is built by the report (raw-line pages, anchors), the label is escaped; ``where`` is what
+    the printed page shows after the label (the document and line).
+
+    >>> str(link("<b>", "raw/a.html#L3", "v", "資料1・3行"))
+    '<a class="v" href="raw/a.html#L3" data-where="資料1・3行">&lt;b&gt;</a>'
+    """
+    cls = f' class="{escape(css)}"' if css else ""
+    data = f' data-where="{escape(where)}"' if where else ""
+    return Markup(f'<a{cls} href="{escape(href)}"{data}>{text(label)}</a>')
+
+
+def heading(label: str, level: int = 2, anchor: str = "") -> Markup:
     """An escaped heading with an optional anchor id."""
     ident = f' id="{escape(anchor)}"' if anchor else ""
-    return f"<h{level}{ident}>{escape(text)}</h{level}>"
+    return Markup(f"<h{level}{ident}>{text(label)}</h{level}>")
 
 
-def paragraph(text: str) -> str:
-    """An escaped paragraph."""
-    return f"<p>{escape(text)}</p>"
+def paragraph(*parts: object, css: str = "") -> Markup:
+    """A paragraph of escaped text and fragments."""
+    cls = f' class="{escape(css)}"' if css else ""
+    return Markup(f"<p{cls}>{join(parts)}</p>")
 
 
-def bullets(items: Iterable[str]) -> str:
-    """An escaped bullet list (empty string when there is nothing to list)."""
-    rows = "".join(f"<li>{escape(item)}</li>" for item in items)
-    return f"<ul>{rows}</ul>" if rows else ""
+def bullets(items: Iterable[object]) -> Markup:
+    """A bullet list (empty when there is nothing to list)."""
+    rows = "".join(f"<li>{text(item)}</li>" for item in items)
+    return Markup(f"<ul>{rows}</ul>") if rows else Markup("")
 
 
-def table(frame: pd.DataFrame, numeric: Sequence[str] = (), digits: dict[str, int] | None = None) -> str:
-    """An escaped HTML table; ``numeric`` columns are right-aligned and formatted."""
+def definitions(items: Iterable[tuple[str, object]]) -> Markup:
+    """A definition list (the glossary)."""
+    rows = "".join(f"<dt>{text(term)}</dt><dd>{text(meaning)}</dd>" for term, meaning in items)
+    return Markup(f"<dl>{rows}</dl>")
+
+
+SHORT_CELL = 8
+"""Cells of at most this many characters never wrap (a name or a year split over two lines reads badly)."""
+_TAG = re.compile(r"<[^>]+>")
+
+
+def table(
+    frame: pd.DataFrame,
+    numeric: Sequence[str] = (),
+    digits: dict[str, int] | None = None,
+    caption: str = "",
+    css: str = "",
+) -> Markup:
+    """A table whose cells carry their column name (``data-label``), so a narrow screen can show each row as a
+    card; ``numeric`` columns are right-aligned and formatted, ``Markup`` cells are kept as built."""
     digits = digits or {}
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f'<th scope="col">{text(c)}</th>' for c in frame.columns)
     body = []
     for row in frame.itertuples(index=False):
         cells = []
         for column, value in zip(frame.columns, row, strict=True):
-            if column in numeric:
-                cells.append(f'<td class="num">{escape(fmt_number(value, digits.get(column, 0)))}</td>')
+            label = escape(str(column))
+            if column in numeric and not isinstance(value, Markup):
+                shown = text(fmt_number(value, digits.get(column, 0)))
+                cells.append(f'<td class="num" data-label="{label}">{shown}</td>')
             else:
-                cells.append(f"<td>{escape('' if pd.isna(value) else str(value))}</td>")
+                shown = value if isinstance(value, Markup) else text("" if pd.isna(value) else value)
+                short = ' class="nw"' if len(_TAG.sub("", unescape(str(shown)))) <= SHORT_CELL else ""
+                cells.append(f'<td{short} data-label="{label}">{shown}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    cap = f"<caption>{text(caption)}</caption>" if caption else ""
+    cls = f' class="{escape(css)}"' if css else ""
+    return Markup(
+        f'<div class="tablewrap"><table{cls}>{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
-def image(path: Path, alt: str) -> str:
-    """A figure by reference (the notebook's output stays small); ``embed_images`` inlines it for the page."""
-    caption = escape(alt)
-    img = f'<img src="{escape(path.as_posix())}" alt="{caption}"/>'
-    return f"<figure>{img}<figcaption>{caption}</figcaption></figure>"
+PNG_SIZE = re.compile(rb"\A\x89PNG\r\n\x1a\n....IHDR(....)(....)", re.DOTALL)
+PNG_DPI = 150
+"""The figures are saved at 150 dpi (``views.figures``); at 96 CSS px per inch their text keeps its point size."""
+
+
+def png_css_width(data: bytes) -> int:
+    """The width in CSS pixels at which a saved figure shows its fonts at their point size."""
+    match = PNG_SIZE.match(data)
+    if not match:
+        raise ValueError("not a PNG file")
+    return round(int.from_bytes(match.group(1), "big") * 96 / PNG_DPI)
+
+
+def figure(path: Path, number: int, caption: str, reading: Sequence[object]) -> Markup:
+    """A figure embedded in the page (one file to send), its caption, and the sentences saying what it shows.
+
+    The image keeps its natural size where the page is wide enough (text at its point size) and scrolls inside its
+    frame on a narrow screen rather than shrinking below legibility."""
+    data = path.read_bytes()
+    width = png_css_width(data)
+    uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    alt = f"図{number} {caption}"
+    return Markup(
+        f'<figure id="fig{number}" class="fig"><div class="figframe">'
+        f'<img src="{uri}" alt="{escape(alt)}" width="{width}" style="min-width:{round(width * 0.55)}px"/></div>'
+        f"<figcaption>{text(alt)}</figcaption>{paragraph(*reading, css='reading')}</figure>"
+    )
 
 
 _IMG_SRC = re.compile(r'<img src="(?!data:)([^"]+\.png)"')
@@ -95,21 +187,11 @@ def embed_images(html: str, base_dir: Path) -> str:
     return _IMG_SRC.sub(inline, html)
 
 
-def document(*parts: str) -> str:
-    """Wrap the parts in the report's styled container."""
-    return STYLE + '<div class="wr">' + "".join(parts) + "</div>"
+def box(*parts: object) -> Markup:
+    """A framed block for the summary."""
+    return Markup('<div class="box">') + join(parts) + Markup("</div>")
 
 
-def section(*parts: str) -> str:
-    """Wrap parts in the report's container without repeating the stylesheet (use after ``document``)."""
-    return '<div class="wr">' + "".join(parts) + "</div>"
-
-
-def box(*parts: str) -> str:
-    """A framed block for the key findings."""
-    return '<div class="box">' + "".join(parts) + "</div>"
-
-
-def small(text: str) -> str:
-    """An escaped note in small print (sources, caveats)."""
-    return f'<p class="src">{escape(text)}</p>'
+def small(*parts: object) -> Markup:
+    """A note in small print."""
+    return paragraph(*parts, css="small")
