@@ -129,10 +129,11 @@ def covid_sentences(trajectories: pd.DataFrame, fiscal_year: int, window: tuple[
     n = {s: fmt_number(int(counts.get(s, 0))) for s in STALLED_STATUSES}
     start, end = window
     sentences = [
-        f"コロナ禍({start}〜{end}年度)に停滞したと判定した取組・指標は{fmt_number(len(stalled))}件です。"
+        f"コロナ禍({start}〜{end}年度)に停滞したと判定した活動は{fmt_number(len(stalled))}件です。"
         f"このうち{year_label(fiscal_year)}までに回復が確認できたものが{n['stalled_recovered']}件、"
         f"資料で再開を予定しているものが{n['stalled_planned']}件、"
-        f"回復が確認できないものが{n['stalled_not_recovered']}件でした。"
+        f"その後の年度も停滞が続いているものが{n['stalled_not_recovered']}件、"
+        f"その後の年度の記載がなく回復を確認できないものが{n['stalled_recovery_not_observed']}件でした。"
     ]
     per_city = stalled.groupby("city").size()
     if not per_city.empty:
@@ -154,7 +155,7 @@ def stalled_list(trajectories: pd.DataFrame, city: str) -> pd.DataFrame:
     rows = trajectories[(trajectories["city"] == city) & trajectories["status"].isin(STALLED_STATUSES)]
     keys = [
         (STALLED_STATUSES.index(s), natural_key(m), i)
-        for s, m, i in zip(rows["status"], rows["measure_id"], rows["indicator"], strict=True)
+        for s, m, i in zip(rows["status"], rows["measure_id"], rows["activity"], strict=True)
     ]
     rows = rows.iloc[sorted(range(len(rows)), key=keys.__getitem__)]
 
@@ -164,7 +165,7 @@ def stalled_list(trajectories: pd.DataFrame, city: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "取組": rows["measure"],
-            "指標": rows["indicator"],
+            "活動・指標": rows["activity"],
             "判定": rows["status"].map(STATUS_LABELS_JA),
             "停滞": rows["stall_year"].map(year),
             "回復": rows["recovery_year"].map(year),
@@ -252,9 +253,9 @@ def covid_block(ctx: ReportContext) -> str:
         heading(f"1. コロナ禍({start}〜{end}年度)に停滞した取組と回復", 2, "covid"),
         bullets(covid_sentences(trajectories, ctx.fiscal_year, ctx.window)),
         table(status_counts_ja(trajectories), numeric=list(STATUS_LABELS_JA.values())),
-        ctx.figure("covid_status_by_city", "図1 市別の判定(取組・指標の件数)"),
+        ctx.figure("covid_status_by_city", "図1 市別の判定(活動の件数)"),
         ctx.figure("covid_timeline", "図2 資料に書かれたコロナ禍の影響(年度別・種類別)"),
-        ctx.figure("covid_indexed_series", "図3 停滞した数値系列(基準値=100)"),
+        ctx.figure("covid_indexed_series", "図3 コロナ禍に下がった活動の数値(基準値=100)"),
     ]
     if not ctx.tables["evaluations"].empty:
         parts.append(ctx.figure("covid_shiroi_grades", "図4 白井市の自己評価(A〜D)の推移"))
