@@ -1,6 +1,7 @@
 """COVID stall/recovery end to end: the four cities' raw sheets cleaned in memory, events detected, rows classified.
 
-Each case is a measure read in the sheets (data/raw); the assertions name what a reader of the sheet would conclude.
+Each case is an activity read in the sheets (data/raw, file:line in each test); the assertions name what a reader of
+the sheet concludes.
 """
 
 from pathlib import Path
@@ -11,17 +12,18 @@ import pytest
 from helpers import CITIES
 from helpers.analysis.covid_text import check_events, detect_covid_events
 from helpers.analysis.covid_trajectories import (
-    QUOTE_JOINER,
     STALLED_STATUSES,
+    STATUSES,
     TrajectoryParams,
     check_trajectories,
     classify_trajectories,
-    quotes_missing_from_sources,
+    quotes_missing_from_tables,
     sensitivity_table,
 )
 from helpers.tables.cleaning import clean_city
 from helpers.tables.schema import COVID_EVENTS, COVID_SENSITIVITY, COVID_TRAJECTORIES
 from helpers.tables.store import read_table, write_analysis_tables
+from helpers.views.covid_figures import indexed_series_frame, stall_line_checks
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 PARAMS = TrajectoryParams(latest_year=2022)
@@ -49,162 +51,168 @@ def table(frames, events):
     return result
 
 
-def find(table, city, *, indicator=None, quote=None):
-    """The one row of a city with this indicator, or whose quote holds this text."""
-    rows = table[table["city"] == city]
-    if indicator is not None:
-        rows = rows[rows["indicator"] == indicator]
-    if quote is not None:
-        rows = rows[rows["quote"].str.contains(quote, regex=False)]
-    assert len(rows) == 1, rows[["measure_id", "indicator", "status"]]
+def find(table, city, activity, measure_id=None):
+    """The one row of a city's activity (in one measure, where several measures list it)."""
+    rows = table[(table["city"] == city) & (table["activity"] == activity)]
+    if measure_id is not None:
+        rows = rows[rows["measure_id"] == measure_id]
+    assert len(rows) == 1, table.loc[table["city"] == city, ["measure_id", "activity", "status"]]
     return rows.iloc[0]
 
 
-# --- 白井市 ---------------------------------------------------------------------------------------------------------
+# --- activities read in the sheets ------------------------------------------------------------------------------
 
 
-def test_shiroi_life_saving_course_recovered(table):
-    """No.34 救命救急講習: 0 participants and grade D in FY2020, 2 (B) in FY2021, 232 (A) in FY2022."""
-    row = find(table, "shiroi", indicator="市内の参加者数")
-    assert "救命" in row["measure"]
-    assert row["status"] == "stalled_recovered"
-    assert row["stall_year"] == 2020
-    assert (row["latest_value"], row["latest_year"]) == (232, 2022)
-    assert row["evidence"] == "grade+numeric"
-    assert (row["source_file"], row["source_line"]) == ("shiroi_fy2022_progress_sheet.txt", 412)
-
-
-def test_shiroi_postponed_life_saving_course_for_care_staff_was_held(table):
-    """No.15: 延期していた介護施設スタッフ向けの救命講習会を開催することができた (FY2022), grade D in FY2020."""
-    row = find(table, "shiroi", quote="救命講習会")
-    assert row["status"] == "stalled_recovered"
-    assert (row["stall_year"], row["recovery_year"]) == (2020, 2022)
-    assert row["evidence"] == "grade+text"
-    assert row["source_line"] == 181
-
-
-def test_shiroi_steady_measure_without_covid_text_is_not_stalled(table, events):
-    """No.2 連絡調整会議の開催: 12 meetings every year, grades B/B/A, no COVID sentence."""
-    row = find(table, "shiroi", indicator="連絡調整会議の開催")
-    assert (row["status"], row["evidence"]) == ("not_stalled", "grade+numeric")
-    assert pd.isna(row["stall_year"]) and row["quote"] == ""
-    assert events[(events["city"] == "shiroi") & (events["measure_id"] == row["measure_id"])].empty
-
-
-# --- 山口市 ---------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("indicator", ["各地区福祉員協議会開催支援", "市福祉員連絡協議会開催支援"])
-def test_yamaguchi_training_cancelled_in_2021_planned_for_2022(table, indicator):
-    """④ 福祉員研修会は中止 (令和3年度実施状況, line 885) → ④ …福祉員研修会の開催方法を検討 (令和4年度実施予定, 891)."""
-    row = find(table, "yamaguchi", indicator=indicator)
-    assert row["status"] == "stalled_planned"
-    assert row["stall_year"] == 2021 and pd.isna(row["recovery_year"])
-    assert "planned:followup 2022" in row["rules"]
-    stall, plan = row["quote"].split(QUOTE_JOINER)
-    assert stall.endswith("福祉の輪づくり運動関係者及び福祉員研修会は中止")
-    assert plan.endswith("福祉の輪づくり運動関係者及び福祉員研修会の開催方法を検討")
-    assert (row["source_file"], row["source_line"]) == ("yamaguchi_fy2021_implementation_report.txt", 885)
-
-
-def test_yamaguchi_exchange_meeting_cancelled_in_2021_planned_for_2022(table):
-    """② 福祉教育情報交換会〔高等学校・大学対象〕は…中止 (line 183) → ②…の開催について…推進 (令和4年度, line 190)."""
-    row = find(table, "yamaguchi", indicator="福祉教育推進協力校")
-    assert row["status"] == "stalled_planned"
-    assert row["quote"] == (
-        "福祉教育情報交換会〔高等学校・大学対象〕は新型コロナウイルス感染拡大防止のため中止"
-        f"{QUOTE_JOINER}福祉教育情報交換会〔高等学校・大学対象〕の開催について、関係者の意見を踏まえ推進"
+def test_yamagata_course_cut_in_r2_by_the_pandemic_recovered(table):
+    """yamagata:59: 担い手養成研修会参加者数 9名 → 37名, note: R2は2回中止し、1回のみ開催."""
+    r = find(table, "yamagata", "担い手養成研修会参加者数")
+    assert (r["status"], r["attribution"], r["stall_year"], r["recovery_year"]) == (
+        "stalled_recovered",
+        "sheet",
+        2020,
+        2022,
     )
-    assert row["source_line"] == 183
-
-
-def test_yamaguchi_event_cancelled_again_in_the_plan_column_is_not_recovered(table):
-    """市ふれあいレク大会: 中止 in FY2021 and 開催予定であったが…中止 in the FY2022 column."""
-    row = find(table, "yamaguchi", indicator="活動支援団体数")
-    assert row["status"] == "stalled_not_recovered"
-    assert "text:cancelled 2022" in row["rules"]
-    assert row["quote"].startswith("市ふれあいレク大会")
-
-
-# --- 山形市 ---------------------------------------------------------------------------------------------------------
-
-
-def test_yamagata_pandemic_baseline_with_covid_note_and_higher_later_value(table):
-    """担い手養成研修会参加者数 9名 (R2) → 37名 (R4), note 新型コロナウイルス感染症の影響で、R2は2回中止し…."""
-    row = find(table, "yamagata", indicator="担い手養成研修会参加者数")
-    assert row["status"] == "stalled_recovered"
-    assert (row["stall_year"], row["recovery_year"]) == (2020, 2022)
-    assert (row["reference_value"], row["reference_basis"], row["latest_value"]) == (9, "first_year", 37)
-    assert row["evidence"] == "numeric+text"
-    assert "numeric:stalled_baseline 2020" in row["rules"]
-    assert row["quote"] == "新型コロナウイルス感染症の影響で、R2は2回中止し、1回のみ開催とした"
-    assert row["source_line"] == 59
+    assert r["quote"] == "R2は2回中止し" and r["source_line"] == 59
+    assert r["recovery_quote"] == "2022年度 37名"
 
 
 def test_yamagata_cancelled_cell_speaks_only_for_its_own_figure(table):
-    """Line 38 lists four figures; only 運動普及推進員の養成 says ー（…中止） for R2."""
-    row = find(table, "yamagata", indicator="運動普及推進員の養成")
-    assert (row["status"], row["recovery_year"]) == ("stalled_recovered", 2022)
-    assert "numeric:zero 2020" in row["rules"]  # ー（…中止） under a count of people trained is the value 0
-    sibling = find(table, "yamagata", indicator="山形市健康づくり運動普及推進協議会の支援")
-    assert sibling["status"] == "insufficient_data"
+    """yamagata:38: one cell lists four figures; only 運動普及推進員の養成 says 中止."""
+    assert find(table, "yamagata", "運動普及推進員の養成")["status"] == "stalled_recovered"
+    assert find(table, "yamagata", "食生活改善推進員の養成")["status"] not in STALLED_STATUSES
 
 
-# --- 一関市 ---------------------------------------------------------------------------------------------------------
+def test_yamagata_volunteers_restrained_but_the_roster_is_no_stall(table):
+    """yamagata:58: 登録ボランティア数 145 → 82 is a roster; the sheet says volunteers restrained their activity."""
+    assert find(table, "yamagata", "登録ボランティアの活動")["status"] == "stalled_recovery_not_observed"
+    roster = find(table, "yamagata", "登録ボランティア数(各年度末)")
+    assert (roster["indicator_kind"], roster["status"]) == ("stock", "insufficient_data")
+
+
+def test_yamagata_training_held_despite_the_pandemic_is_not_stalled(table):
+    """yamagata:37: コロナ禍においても…机上研修を全職員に実施した."""
+    assert find(table, "yamagata", "職員向けこころ支えるサポーター講座(机上研修)")["status"] == "not_stalled"
+
+
+def test_yamaguchi_training_cancelled_in_2021_planned_for_2022(table):
+    """yamaguchi:885 → :891: 福祉員研修会 cancelled, the FY2022 plan looks for a way to hold it; 新任研修会 was held
+    in each district (another format)."""
+    r = find(table, "yamaguchi", "福祉の輪づくり運動関係者及び福祉員研修会")
+    assert (r["status"], r["recovery_line"]) == ("stalled_planned", 891)
+    assert find(table, "yamaguchi", "新任研修会")["status"] == "not_stalled"
+
+
+def test_yamaguchi_event_cancelled_again_in_the_fy2022_column_is_not_recovered(table):
+    """yamaguchi:520 and :526: 市ふれあいレク大会 cancelled in FY2021 and again in the FY2022 column."""
+    r = find(table, "yamaguchi", "市ふれあいレク大会")
+    assert (r["status"], r["recovery_line"]) == ("stalled_not_recovered", 526)
+
+
+def test_yamaguchi_hybrid_training_is_not_stalled(table):
+    """yamaguchi:42: 災害ボランティア研修会 held on site and online."""
+    assert find(table, "yamaguchi", "災害ボランティア研修会の開催", "yamaguchi-1-1-1")["status"] == "not_stalled"
+
+
+def test_yamaguchi_stalls_rest_on_sentences_never_on_targets(table):
+    """山口市 reports one actual year: a shortfall against a target is its own column, never a stall."""
+    rows = table[(table["city"] == "yamaguchi") & table["status"].isin(STALLED_STATUSES)]
+    assert len(rows) > 0
+    assert (rows["attribution"] == "sheet").all()
+    assert rows["rule"].str.startswith("stall:text").all()
+    assert table["plan_ratio"].notna().any()
+
+
+def test_ichinoseki_drill_cancelled_without_a_plan_marks_no_other_series(table):
+    """ichinoseki:282: the 設置訓練 was cancelled in FY2022; the measure's rosters and evacuation drill were not."""
+    assert find(table, "ichinoseki", "岩手県災害ボランティアセンター設置訓練")["status"] == (
+        "stalled_recovery_not_observed"
+    )
+    others = table[(table["measure_id"] == "ichinoseki-3-5") & (table["row_basis"] == "series")]
+    assert not others["status"].isin(STALLED_STATUSES).any()
 
 
 def test_ichinoseki_festival_cancelled_in_2022_is_in_the_2023_plan(table):
-    """福祉まつりが中止となったため実績なし (令和4年度実績) → 一関市福祉まつり (令和5年度事業)."""
-    row = find(table, "ichinoseki", quote="福祉まつりが中止")
-    assert row["indicator"] == "(取組全体)"
-    assert row["status"] == "stalled_planned"
-    assert "planned:followup 2023" in row["rules"]
-    assert row["quote"].endswith(f"{QUOTE_JOINER}一関市福祉まつり")
-    assert (row["source_file"], row["source_line"]) == ("ichinoseki_fy2023_council_papers.txt", 229)
+    """ichinoseki:229: 福祉まつりが中止 (FY2022); the FY2023 programme lists 一関市福祉まつり."""
+    r = find(table, "ichinoseki", "福祉まつり")
+    assert (r["status"], r["recovery_quote"]) == ("stalled_planned", "一関市福祉まつり")
 
 
-def test_ichinoseki_disaster_volunteer_drill_cancelled_without_a_plan(table):
-    """岩手県災害ボランティアセンター設置訓練…中止 (FY2022); the FY2023 plan does not name the drill."""
-    rows = table[(table["city"] == "ichinoseki") & table["quote"].str.contains("設置訓練", regex=False)]
-    assert not rows.empty
-    assert set(rows["status"]) == {"stalled_not_recovered"}
-    assert set(rows["stall_year"]) == {2022}
-    assert set(rows["source_line"]) == {282}
+def test_ichinoseki_school_visits_held_back_two_years_are_planned(table):
+    """ichinoseki:292 (FY2021) and :228 (FY2022): school visits held back; the FY2023 plan schedules them."""
+    rows = table[(table["city"] == "ichinoseki") & (table["activity"] == "福祉施設への訪問(学校)")]
+    assert rows["measure_id"].tolist() == ["ichinoseki-1-1", "ichinoseki-1-3"]
+    assert set(rows["status"]) == {"stalled_planned"} and set(rows["stall_year"]) == {2021}
 
 
-# --- the tables as written -----------------------------------------------------------------------------------------
+def test_shiroi_course_at_zero_then_hundreds_is_a_stall_by_pattern(table):
+    """shiroi:412–414: 市内の参加者数 0 (D), 2 (B), 232 (A)."""
+    r = find(table, "shiroi", "市内の参加者数")
+    assert (r["status"], r["attribution"], r["reference_basis"]) == ("stalled_recovered", "timing", "latest_year")
 
 
-def test_every_stalled_row_points_to_a_line_and_quotes_the_sheet_verbatim(table):
+def test_shiroi_roll_out_and_demand_are_no_stalls(table):
+    """shiroi:373 情報の提供者数 4 → 26 → 85 (a roll-out); shiroi:476 相談受付件数 95 → 46 → 11 (relief wound down)."""
+    assert find(table, "shiroi", "情報の提供者数")["status"] not in STALLED_STATUSES
+    demand = find(table, "shiroi", "相談受付件数")
+    assert (demand["status"], demand["demand_change"]) == ("not_stalled", "fell")
+
+
+def test_shiroi_grade_c_every_year_is_delayed_without_a_stated_cause(table):
+    """shiroi:164: 創出したサービス数 graded C in FY2020, FY2021 and FY2022."""
+    assert find(table, "shiroi", "創出したサービス数")["status"] == "delayed_cause_not_stated"
+
+
+def test_shiroi_look_back_sentence_dates_the_stall_before_the_recovery(table):
+    """shiroi:110: 3年度は…休止…4年度はコロナ前と同程度."""
+    r = find(table, "shiroi", "地域における支え合い活動")
+    assert (r["status"], r["stall_year"], r["recovery_year"]) == ("stalled_recovered", 2021, 2022)
+
+
+# --- properties of the whole table ------------------------------------------------------------------------------
+
+
+def test_no_stall_rests_on_a_target_or_on_a_series_that_never_fell(table):
     stalled = table[table["status"].isin(STALLED_STATUSES)]
-    assert stalled["source_line"].notna().all()
-    assert (stalled["quote"] != "").any()
-    assert quotes_missing_from_sources(table, RAW).empty
+    assert set(stalled["reference_basis"]) <= {"", "pre_pandemic", "latest_year"}
+    numeric = stalled[stalled["rule"].str.startswith("stall:numeric")]
+    assert (numeric["indicator_kind"] == "activity").all()
+    values = numeric["quote"].str.extract(r"年度\s*\D*([\d,.]+)")[0].str.replace(",", "").astype(float)
+    assert (values < numeric["reference_value"]).all()
 
 
-def test_a_changed_quote_is_reported_missing(table):
+def test_every_stalled_row_carries_both_kinds_of_evidence(table):
+    stalled = table[table["status"].isin(STALLED_STATUSES)]
+    assert (stalled["quote"] != "").all() and stalled["source_line"].notna().all()
+    assert stalled["attribution"].isin(["sheet", "timing"]).all()
+    recovered = stalled[stalled["status"].isin(["stalled_recovered", "stalled_planned", "stalled_not_recovered"])]
+    assert (recovered["recovery_quote"] != "").all() and recovered["recovery_line"].notna().all()
+    assert stalled.loc[stalled["status"] == "stalled_recovered", "recovery_year"].notna().all()
+
+
+def test_every_quote_is_found_in_the_cleaned_tables(frames, table):
+    assert quotes_missing_from_tables(table, frames["activities"], frames["indicators"]).empty
     changed = table[table["quote"] != ""].head(1).assign(quote="新型コロナのため中止(資料にない文)")
-    assert len(quotes_missing_from_sources(changed, RAW)) == 1
+    assert len(quotes_missing_from_tables(changed, frames["activities"], frames["indicators"])) == 1
+
+
+def test_every_indexed_panel_goes_below_its_stall_line(frames, table):
+    indexed = indexed_series_frame(table, frames["indicators"], PARAMS)
+    checks = stall_line_checks(indexed, PARAMS)
+    assert len(checks) > 0
+    assert checks["below_stall_line"].all(), checks[~checks["below_stall_line"]]
+    assert indexed.groupby("label")["indicator"].nunique().eq(1).all()
 
 
 def test_tables_validate_and_write(tmp_path, frames, events, table):
     check_events(events)
-    sensitivity = sensitivity_table(
-        frames["indicators"],
-        frames["activities"],
-        frames["evaluations"],
-        events,
-        drop_thresholds=[0.3],
-        recovery_shares=[0.8],
-        params=PARAMS,
-        measures=frames["measures"],
-    )
-    counts = sensitivity.set_index("status")["n_rows"]
-    assert counts.to_dict() == table["status"].value_counts().reindex(counts.index, fill_value=0).to_dict()
+    grid = {"drop_threshold": (0.5,), "window_end": (2021.0, 2022.0)}
+    sensitivity = sensitivity_table(frames["indicators"], frames["activities"], frames["evaluations"], events,
+                                    PARAMS, frames["measures"], grid)  # fmt: skip
+    at_run = sensitivity[(sensitivity["parameter"] == "drop_threshold")].set_index("status")["n_rows"]
+    assert at_run.to_dict() == table["status"].value_counts().reindex(list(STATUSES), fill_value=0).to_dict()
     write_analysis_tables(
         tmp_path, {"covid_events": events, "covid_trajectories": table, "covid_sensitivity": sensitivity}
     )
     back = read_table(tmp_path, COVID_TRAJECTORIES)
-    assert (back["indicator"] != "").all()
     assert len(back) == len(table) and len(read_table(tmp_path, COVID_EVENTS)) == len(events)
     assert len(read_table(tmp_path, COVID_SENSITIVITY)) == len(sensitivity)

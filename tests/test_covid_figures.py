@@ -9,17 +9,24 @@ import pandas as pd
 import pytest
 
 from helpers.analysis.covid_text import EFFECTS, EVENT_COLUMNS
-from helpers.analysis.covid_trajectories import STATUSES, TrajectoryParams, status_counts
+from helpers.analysis.covid_trajectories import (
+    TrajectoryParams,
+    attribution_counts,
+    classify_trajectories,
+    status_counts,
+)
 from helpers.views.covid_figures import (
-    REFERENCE_STEP,
+    demand_counts,
     event_timeline,
     grade_matrix,
     indexed_series_frame,
     measure_labels,
+    plot_demand,
     plot_grade_heatmap,
     plot_indexed_series,
     plot_status_by_city,
     plot_timeline,
+    stall_line_checks,
     stall_list,
 )
 
@@ -77,38 +84,48 @@ def obs(year, value, kind="actual", indicator="参加人数", measure_id="m1"):
     }
 
 
-def trajectory(status, evidence, reference_value, indicator="参加人数", measure_id="m1"):
-    return {
-        "city": "yamaguchi",
-        "measure_id": measure_id,
-        "indicator": indicator,
-        "status": status,
-        "evidence": evidence,
-        "reference_value": reference_value,
-    }
+def classified(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Crafted observations classified (no sentences, no grades, no link file)."""
+    empty = pd.DataFrame(columns=["city", "measure_id", "fiscal_year", "value_kind", "text", "source_file",
+                                  "source_line"])  # fmt: skip
+    grades = pd.DataFrame(columns=["city", "measure_id", "fiscal_year", "grade", "source_file", "source_line"])
+    events = pd.DataFrame(columns=list(EVENT_COLUMNS))
+    return classify_trajectories(indicators, empty, grades, events, PARAMS, link_rules=())
 
 
-def test_indexed_series_start_at_the_reference():
-    indicators = pd.DataFrame([obs(2020, 20, kind="target"), obs(2021, 5), obs(2022, 30, kind="plan")])
-    indicators = pd.concat(
-        [indicators, pd.DataFrame([obs(2021, 0, kind="target", indicator="回数"), obs(2021, 3, indicator="回数")])]
+PARAMS = TrajectoryParams(latest_year=2022)
+
+
+def test_indexed_series_show_only_series_that_fell():
+    indicators = pd.DataFrame(
+        [obs(2020, 0), obs(2021, 2), obs(2022, 232)]
+        + [obs(y, v, indicator="会議回数") for y, v in ((2020, 10), (2021, 12), (2022, 11))]
+        + [obs(y, v, indicator="相談件数") for y, v in ((2020, 95), (2021, 46), (2022, 11))]
     )
-    trajectories = pd.DataFrame(
-        [
-            trajectory("stalled_not_recovered", "numeric", 20),
-            trajectory("stalled_recovered", "grade+numeric", 0, indicator="回数"),
-        ]
+    frame = indexed_series_frame(classified(indicators), indicators, PARAMS)
+    assert frame["indicator"].unique().tolist() == ["参加人数"]
+    assert frame["index"].tolist() == [0.0, round(200 / 232, 6), 100.0]
+    checks = stall_line_checks(frame, PARAMS)
+    assert checks["below_stall_line"].all()
+
+
+def test_panel_labels_are_unique_per_series():
+    indicators = pd.DataFrame(
+        [obs(y, v, measure_id=m) for m in ("yamaguchi-1-1", "yamaguchi-1-2") for y, v in ((2020, 0), (2022, 9))]
     )
-    frame = indexed_series_frame(trajectories, indicators, TrajectoryParams(latest_year=2022))
-    assert frame["step"].tolist() == [REFERENCE_STEP, "2021"]
-    assert frame["index"].tolist() == [100.0, 25.0]
-    assert frame["reference_basis"].unique().tolist() == ["target"]
+    frame = indexed_series_frame(classified(indicators), indicators, PARAMS)
+    assert frame.groupby("label")["measure_id"].nunique().eq(1).all()
+    assert frame["label"].nunique() == 2
 
 
-def test_text_only_stalls_are_not_indexed():
-    indicators = pd.DataFrame([obs(2020, 20), obs(2021, 19)])
-    trajectories = pd.DataFrame([trajectory("stalled_not_recovered", "text", 20)])
-    assert indexed_series_frame(trajectories, indicators, TrajectoryParams()).empty
+def test_demand_series_are_counted_apart_by_direction():
+    indicators = pd.DataFrame(
+        [obs(y, v, indicator="相談件数") for y, v in ((2020, 95), (2021, 46), (2022, 11))]
+        + [obs(y, v, indicator="申請件数") for y, v in ((2020, 15), (2022, 58))]
+        + [obs(y, v) for y, v in ((2020, 0), (2021, 2), (2022, 232))]
+    )
+    counts = demand_counts(classified(indicators))
+    assert counts.loc["yamaguchi"].to_dict() == {"rose": 1, "flat": 0, "fell": 1}
 
 
 def event(city, year, effect, evidence, kind="actual", measure_id="m1"):
@@ -138,39 +155,14 @@ def test_timeline_counts_distinct_result_sentences_with_zeros():
 
 
 def test_stall_list_shows_stalled_rows_in_status_order():
-    table = pd.DataFrame(
-        [
-            ("shiroi", "no10", "B", "x", "stalled_not_recovered", 2020, None, "grade", "", 5),
-            ("shiroi", "no2", "A", "x", "stalled_recovered", 2020, 2022, "text", "…再開", 3),
-            ("shiroi", "no3", "C", "x", "not_stalled", None, None, "numeric", "", 4),
-            ("yamagata", "z", "D", "x", "stalled_recovered", 2020, 2022, "text", "…", 9),
-        ],
-        columns=[
-            "city",
-            "measure_id",
-            "measure",
-            "indicator",
-            "status",
-            "stall_year",
-            "recovery_year",
-            "evidence",
-            "quote",
-            "source_line",
-        ],
+    indicators = pd.DataFrame(
+        [obs(y, v) for y, v in ((2020, 0), (2021, 2), (2022, 232))]
+        + [obs(y, v, indicator="教室回数", measure_id="m2") for y, v in ((2019, 40), (2020, 5), (2022, 10))]
     )
-    got = stall_list(table, "shiroi")
+    got = stall_list(classified(indicators), "yamaguchi")
     assert got["status"].tolist() == ["停滞→回復", "停滞→未回復"]
-    assert got["measure"].tolist() == ["A", "B"]
-    assert got.columns.tolist() == [
-        "status",
-        "measure",
-        "indicator",
-        "stalled",
-        "recovered",
-        "evidence",
-        "quote",
-        "line",
-    ]
+    assert got["activity"].tolist() == ["参加人数", "教室回数"]
+    assert got["stall evidence"].tolist()[0] == "2020年度 0人 (y.txt:20)"
 
 
 @pytest.fixture
@@ -180,27 +172,20 @@ def close_figures():
 
 
 def test_figures_draw(close_figures):
-    table = pd.DataFrame({"city": ["shiroi", "yamagata"], "status": ["not_stalled", "stalled_recovered"]})
-    counts = status_counts(table)
-    fig = plot_status_by_city(counts, counts)
+    indicators = pd.DataFrame(
+        [obs(y, v) for y, v in ((2020, 0), (2021, 2), (2022, 232))]
+        + [obs(y, v, indicator="相談件数") for y, v in ((2020, 95), (2021, 46), (2022, 11))]
+    )
+    table = classified(indicators)
+    fig = plot_status_by_city(status_counts(table), attribution_counts(table))
     assert len(fig.axes) == 2
-    assert len(fig.legends[0].get_texts()) == len(STATUSES)
+    assert fig.axes[0].get_ylabel() == "活動の数"
     matrix = pd.DataFrame({2020: ["D", ""], 2021: ["B", "A"]}, index=["shiroi-no1", "shiroi-no2"])
     assert len(plot_grade_heatmap(matrix, ["No.1 a", "No.2 b"]).axes) == 1
-    indexed = pd.DataFrame(
-        {
-            "city": ["shiroi"] * 2,
-            "measure_id": ["m"] * 2,
-            "indicator": ["参加人数"] * 2,
-            "status": ["stalled_recovered"] * 2,
-            "reference_year": [2020] * 2,
-            "reference_basis": ["first_year"] * 2,
-            "step": [REFERENCE_STEP, "2021"],
-            "fiscal_year": pd.array([pd.NA, 2021], dtype="Int64"),
-            "value": [10.0, 3.0],
-            "index": [100.0, 30.0],
-        }
-    )
-    assert len(plot_indexed_series(indexed, TrajectoryParams(), n_cols=3).axes) == 3
+    indexed = indexed_series_frame(table, indicators, PARAMS)
+    fig = plot_indexed_series(indexed, PARAMS, n_cols=3)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert len(titles) == 1 and titles[0].startswith("山口市 No.")
+    assert len(plot_demand(demand_counts(table)).axes) == 1
     timeline = event_timeline(pd.DataFrame([event("shiroi", 2020, "cancelled", "A")]), latest_year=2021)
     assert len(plot_timeline(timeline).axes) == 1

@@ -8,6 +8,7 @@ so they can be reviewed as data. Matching runs on the NFKC form of a sentence; t
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,12 +24,14 @@ from helpers.core.text import CIRCLED_MARKERS, nfkc
 LEXICON_FILE = "covid_lexicon.csv"
 """File name of the lexicon inside the package's ``lexicons`` folder (package data)."""
 
-KINDS: tuple[str, ...] = ("covid_context", "effect", "exclude", "activity")
-"""Lexicon row kinds: a COVID context term, an effect term, a phrase masked before matching (a topic use), or the
-head noun of a named activity (研修会, まつり …) used to follow a cancelled activity into a later plan."""
+KINDS: tuple[str, ...] = ("covid_context", "effect", "exclude", "activity", "scheme_change")
+"""Lexicon row kinds: a COVID context term, an effect term, a phrase masked before matching (a topic use), the
+head noun of a named activity (研修会, まつり …) used to follow a cancelled activity into a later plan, or a phrase
+saying the scheme behind a series changed (the sheet explains its numbers otherwise)."""
 
-EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced", "moved_format", "resumed")
-"""Closed vocabulary of effects, in the order events are sorted."""
+EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced", "moved_format", "resumed", "mentioned")
+"""Closed vocabulary of effects, in the order events are sorted. ``mentioned``: the sentence names the pandemic and no
+effect (流行下でありながらも…交流を実施した, コロナ禍による相談件数の増): a mention where nothing stopped."""
 
 STALL_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced", "moved_format")
 """Effects that say an activity stalled (did not run, ran less, or ran in a substitute format)."""
@@ -39,6 +42,7 @@ EFFECT_LABELS_JA: dict[str, str] = {
     "reduced": "縮小・制限",
     "moved_format": "形式の変更",
     "resumed": "再開",
+    "mentioned": "言及のみ",
 }
 """Japanese labels of the effects, for figures and the report."""
 
@@ -105,6 +109,7 @@ class Lexicon:
     effects: tuple[LexiconTerm, ...]
     excludes: tuple[LexiconTerm, ...]
     activities: tuple[LexiconTerm, ...] = ()
+    scheme_changes: tuple[LexiconTerm, ...] = ()
 
 
 def _lexicon_text(path: Path | None) -> tuple[str, str]:
@@ -139,11 +144,12 @@ def _term_problems(row: dict[str, str], line: int) -> list[str]:
     return problems
 
 
+@functools.lru_cache(maxsize=8)
 def load_lexicon(path: Path | None = None) -> Lexicon:
     """Read and check the COVID lexicon (the packaged CSV unless ``path`` is given); every problem is reported.
 
     >>> lexicon = load_lexicon()
-    >>> sorted({t.effect for t in lexicon.effects}) == sorted(EFFECTS)
+    >>> sorted({t.effect for t in lexicon.effects}) == sorted(e for e in EFFECTS if e != "mentioned")
     True
     """
     text, name = _lexicon_text(path)
@@ -168,6 +174,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         effects=tuple(t for t in terms if t.kind == "effect"),
         excludes=tuple(t for t in terms if t.kind == "exclude"),
         activities=tuple(t for t in terms if t.kind == "activity"),
+        scheme_changes=tuple(t for t in terms if t.kind == "scheme_change"),
     )
 
 
@@ -220,22 +227,37 @@ def _anchor_year(key_text: str, position: int, default_year: int) -> int:
 def sentence_effects(sentence: str, fiscal_year: int, lexicon: Lexicon) -> list[tuple[int, str]]:
     """The (fiscal_year, effect) pairs a sentence reports, sorted; empty without a COVID context.
 
-    The year is the row's unless the sentence names one before the effect (``3年度は…休止``).
+    The year is the row's unless the sentence names one before the effect (``3年度は…休止``). A sentence that says
+    in one breath, without naming a year, that an activity had stopped and has resumed (``休止されていたが、徐々に
+    再開された``) looks back: its stall is dated to the year before the row. A pandemic sentence with no effect
+    term is ``mentioned``.
 
     >>> lexicon = load_lexicon()
     >>> sentence_effects("新型コロナウイルス感染症の影響で、R2は2回中止し、1回のみ開催とした", 2022, lexicon)
     [(2020, 'cancelled')]
     >>> sentence_effects("対象者の退職により実績なし", 2022, lexicon)
     []
+    >>> sentence_effects("新型コロナの影響により、地域のサロン等が休止されていたが、徐々に再開された", 2022, lexicon)
+    [(2021, 'reduced'), (2022, 'resumed')]
     """
     masked = _masked(nfkc(sentence), lexicon)
     context = any(t.pattern.search(masked) for t in lexicon.context)
     found: set[tuple[int, str]] = set()
+    undated: set[str] = set()
     for term in lexicon.effects:
         if not (context or term.self_sufficient):
             continue
         for m in term.pattern.finditer(masked):
-            found.add((_anchor_year(masked, m.start(), fiscal_year), term.effect))
+            year = _anchor_year(masked, m.start(), fiscal_year)
+            found.add((year, term.effect))
+            if year == fiscal_year and not _mentioned_years(masked[: m.start()], fiscal_year):
+                undated.add(term.effect)
+    if ("resumed" in undated) and (fiscal_year, "resumed") in found:
+        found = {
+            (y - 1, e) if (y == fiscal_year and e in PLAN_STALL_EFFECTS and e in undated) else (y, e) for y, e in found
+        }
+    if context and not found:
+        found.add((fiscal_year, "mentioned"))
     return sorted(found, key=lambda ye: (ye[0], EFFECTS.index(ye[1])))
 
 
@@ -262,6 +284,16 @@ def activity_names(sentence: str, lexicon: Lexicon) -> list[str]:
             if m.start() - start >= MIN_NAME_MODIFIER:
                 names.add(name)
     return sorted(n for n in names if not any(n != other and n in other for other in names))
+
+
+def names_scheme_change(text: str, lexicon: Lexicon) -> bool:
+    """Whether a text says the scheme behind an activity changed (補助要綱の見直し, 重層的支援体制整備事業として実施).
+
+    >>> names_scheme_change("令和4年度から重層的支援体制整備事業として実施", load_lexicon())
+    True
+    """
+    key = nfkc(text)
+    return any(t.pattern.search(key) for t in lexicon.scheme_changes)
 
 
 def names_a_stall(sentence: str, lexicon: Lexicon) -> bool:

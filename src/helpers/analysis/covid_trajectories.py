@@ -1,222 +1,183 @@
-"""Which measures stalled during COVID-19 and which recovered: numeric, grade and text rules, combined per measure.
+"""Which activities stalled during COVID-19 and what became of them, one row per activity.
 
-Three kinds of evidence are read (defaults of :class:`TrajectoryParams` in brackets):
+A row is an activity: a numeric series (a measure's indicator) or an activity a pandemic sentence names and no
+series speaks for (:mod:`helpers.analysis.covid_links`). Evidence, defaults of :class:`TrajectoryParams` in brackets:
 
-* **numeric** — each (city, measure_id, indicator) series of actual values. Not read, with a reason: 累計
-  counts, money (円), percentages, series with a definition break, fewer than two points (a target counts as
-  one). An empty cell that says 中止 for COVID is read as 0. The reference is the last pre-pandemic value
-  (``fiscal_year < window_start``), else the plan target nearest the window start (same unit), else the first
-  year. In the window [2020–2021], a value below ``reference × (1 − drop_threshold)`` [0.3] is a *drop*; a zero
-  with non-zero years around it is a *zero* (a zero before any non-zero year may be a launch, so it needs the
-  cell or a stall sentence on the series' line to say so). *Stalled baseline* (山形市's R2 column): the
-  reference is the first year, lies in the window, and a stall sentence for that year stands on the series'
-  line. Recovery: the values after the last stall year end in a run at or above ``reference × recovery_share``
-  [0.8] — or ``reference × (1 + baseline_recovery_gain)`` [0.1] when the reference is itself a stalled year,
-  any positive value when it is zero. A reference later than the stall cannot judge recovery.
-* **grade** — 白井市's A–D: a C or D in the window is a stall; grades after the last stall ending in a run of
-  A or B are a recovery, C or D at the end is not.
-* **text** — COVID events (:mod:`helpers.analysis.covid_text`), on the series' own lines or on lines holding no series
-  of the measure. Stall effects in or after the window (a later one says the effect persisted;
-  ``text_after_window`` [True]); ``resumed`` in a result column in or after the last stall year is a recovery;
-  ``resumed`` or ``moved_format`` in a plan column is a planned resume; so is a later plan sentence that names an
-  activity a cancel/postpone sentence named (``福祉員研修会は中止`` → ``福祉員研修会の開催方法を検討``) and says
-  nothing of stopping it (a *follow-up*); a resume alone implies a stall of unknown year.
+* **sentences** linked to the row: 中止・延期・縮小 … dated in the window [FY2020–2022] (by the years the sentence
+  names, see :func:`helpers.analysis.covid_text.sentence_effects`) are a stall *the sheet ties to the pandemic*;
+  a format change alone (ハイブリッド, 各地区で開催) or a mention where nothing stopped is ``not_stalled``; 再開 in a
+  later result column is a recovery (alone, it implies a stall of unknown year).
+* **numbers**, for activity and participation series only (:mod:`helpers.analysis.covid_series`): a window value at
+  or below ``(1 − drop_threshold)`` [0.5] of the reference and at least ``min_change`` [2] under it. The reference is
+  a pre-pandemic actual, else the latest year of an established activity (and never a series whose scheme the
+  sheet says changed). A numeric stall is a stall *by timing and pattern* unless a sentence naming the activity
+  ties it to the pandemic.
+* **grades** (白井市 A–D, per measure): a D (未実施) in the window beside a zero activity count, followed by A or
+  B, is a stall by pattern; C or D that does not follow the pandemic years (every year, only the latest year, or a
+  C with no fall) is ``delayed_cause_not_stated``. Grades never outrank numbers or sentences.
 
-Which sentences speak for which row: a sentence standing in the value cell or note of some of a measure's series
-speaks for those series only (山形市 lists four figures in one cell, one of them ``ー（…中止）``); other sentences on
-a series' line speak for the series on that line; sentences on lines holding no series speak for all of them.
+After the last stall year, recovery is read from later actuals (back to ``recovery_share`` [0.8] of a pre-pandemic
+reference; above the stalled value for a latest-year reference), then sentences (再開), then grades (A/B). Not seen
+back: a later plan that names the activity (or a planned value) makes it ``stalled_planned``; a later year that
+shows it still down ``stalled_not_recovered``; nothing later ``stalled_recovery_not_observed``.
 
-As of a year (``latest_year``, the report year): results (actual values, grades, result-column sentences) are read
-up to it, plans up to the year after it (the plan a report for that year carries); targets are kept.
-
-Combination, and precedence when kinds disagree: a row is stalled when **any** kind shows a stall (each is
-independent evidence; numbers miss what a sentence says and the reverse). Recovery is judged after the **last**
-stall year found by any kind, by the first kind in ``numeric > grade > text`` that observed something after it:
-observed levels outrank the city's own grade, which outranks a sentence (sentences cover part of a measure and
-are rarely revisited). Not recovered, or nothing observed (``recovery:unobserved`` in ``rules``), but a planned
-resume (plan text, or a plan value reaching the threshold) → ``stalled_planned``; else ``stalled_not_recovered``.
-No stall, and a numeric window value compared with a reference other than itself, or a grade in the window →
-``not_stalled``; otherwise ``insufficient_data``. Rows: one per readable series of a measure, else one per
-measure (``excluded_reason`` says why its series were not read).
-
-Each row's evidence (series, grades, sentences, plans) reads neither ``drop_threshold`` nor ``recovery_share``:
-it is gathered once (:func:`gather_evidence`) and only the decision (:func:`decide_row`) runs per setting of the
-sensitivity grid.
+Every row carries the stall evidence (``quote``, ``source_file``, ``source_line``, ``stall_year``) and the recovery
+evidence (``recovery_quote``, ``recovery_file``, ``recovery_line``, ``recovery_year``) apart, its reference and
+latest values, the shortfall against plan (never a status), the rule that decided and every rule that fired.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
+from helpers.analysis.covid_links import LinkRule, Mention, label_core, link_mentions
+from helpers.analysis.covid_series import (
+    KindRule,
+    Point,
+    Series,
+    build_series,
+    demand_change,
+    plan_shortfall,
+    reference_point,
+)
 from helpers.analysis.covid_text import (
-    EFFECTS,
     EVENT_COLUMNS,
-    FOLLOWED_EFFECTS,
     PLAN_STALL_EFFECTS,
-    STALL_EFFECTS,
     Lexicon,
     city_rank,
-    followed_name,
     load_lexicon,
+    names_a_stall,
+    names_scheme_change,
     natural_key,
     require_columns,
-    sentence_effects,
     split_sentences,
 )
-from helpers.core.text import clean_cell, nfkc
-from helpers.sources.raw_text import read_sheet_text
+from helpers.core.text import nfkc
 
 STATUSES: tuple[str, ...] = (
     "stalled_recovered",
     "stalled_planned",
     "stalled_not_recovered",
+    "stalled_recovery_not_observed",
     "not_stalled",
+    "delayed_cause_not_stated",
     "insufficient_data",
 )
-STALLED_STATUSES: tuple[str, ...] = STATUSES[:3]
+STALLED_STATUSES: tuple[str, ...] = STATUSES[:4]
 STATUS_LABELS_JA: dict[str, str] = {
     "stalled_recovered": "停滞→回復",
     "stalled_planned": "停滞→再開予定",
     "stalled_not_recovered": "停滞→未回復",
+    "stalled_recovery_not_observed": "停滞→回復は未確認",
     "not_stalled": "停滞なし",
+    "delayed_cause_not_stated": "遅れ(原因の記載なし)",
     "insufficient_data": "判定できず",
 }
 """Japanese labels of the statuses, shared by the notebook's figures and the report."""
-EVIDENCE_LABELS_JA: dict[str, str] = {"numeric": "数値", "grade": "評価", "text": "記述"}
-"""Japanese labels of the evidence kinds."""
-QUOTE_JOINER = " ／ "
-"""Between the stall sentence and the plan sentence quoted for a ``stalled_planned`` row."""
-MEASURE_LEVEL_INDICATOR = "(取組全体)"
-"""Indicator label of a measure-level row (no series read numerically), so the table's key has no empty field."""
-EVIDENCE_PRECEDENCE: tuple[str, ...] = ("numeric", "grade", "text")
-"""Order in which evidence kinds decide recovery when they disagree."""
-REFERENCE_BASES: tuple[str, ...] = ("pre_pandemic", "target", "first_year")
-STALL_GRADES: tuple[str, ...] = ("C", "D")
-GOOD_GRADES: tuple[str, ...] = ("A", "B")
-PLAN_RESUME_EFFECTS: tuple[str, ...] = ("resumed", "moved_format")
-"""Plan-column effects that say the activity is to be held again (e.g. オンライン開催等を検討する)."""
-PERCENT_UNITS: tuple[str, ...] = ("%", "パーセント")
-"""Units of shares: a rate is not an activity level, so these series are not read by default."""
-EXCLUSION_REASONS: tuple[str, ...] = ("series_break", "cumulative", "money", "percentage", "no_actuals", "single_year")
-"""Why a series is not read numerically, in the order they are reported."""
+ATTRIBUTIONS: tuple[str, ...] = ("sheet", "timing")
+"""Who ties a stall to the pandemic: the sheet (in the row, or a sentence naming the activity), or only the timing
+and the pattern of the numbers or grades."""
+ATTRIBUTION_LABELS_JA: dict[str, str] = {"sheet": "資料がコロナの影響と明記", "timing": "時期と推移から判断"}
+ROW_BASES: tuple[str, ...] = ("series", "sentence")
+REFERENCE_BASES: tuple[str, ...] = ("pre_pandemic", "latest_year")
+STALL_EFFECTS: tuple[str, ...] = PLAN_STALL_EFFECTS
+"""Effects that say an activity stopped or ran less (中止, 延期, 縮小 …)."""
+FORMAT_EFFECTS: tuple[str, ...] = ("moved_format",)
+STALL_GRADES, GOOD_GRADES = ("C", "D"), ("A", "B")
+DEMAND_CHANGES: tuple[str, ...] = ("rose", "fell", "flat")
 
 TRAJECTORY_COLUMNS: tuple[str, ...] = (
     "city",
     "measure_id",
     "measure",
+    "activity",
     "indicator",
+    "indicator_kind",
+    "row_basis",
     "status",
-    "evidence",
+    "attribution",
+    "rule",
     "stall_year",
+    "quote",
+    "source_file",
+    "source_line",
     "recovery_year",
+    "recovery_quote",
+    "recovery_file",
+    "recovery_line",
     "reference_value",
     "reference_year",
     "reference_basis",
     "latest_value",
     "latest_year",
-    "excluded_reason",
-    "quote",
-    "source_file",
-    "source_line",
+    "plan_target",
+    "plan_target_year",
+    "plan_ratio",
+    "demand_change",
     "rules",
 )
-"""Columns of ``covid_trajectories.csv``; ``rules`` lists the rules that fired, for review."""
+"""Columns of ``covid_trajectories.csv``: ``quote``/``source_*``/``stall_year`` are the stall evidence,
+``recovery_*`` the recovery evidence; ``rule`` decided the status, ``rules`` lists every rule that fired."""
 
 
 @dataclass(frozen=True)
 class TrajectoryParams:
     """Window and thresholds of the classification (the notebook's papermill parameters).
 
-    Defaults: window FY2020–FY2021, a drop is 30 % below the reference, recovery is 80 % of it, and a stalled
-    pandemic-year baseline must be beaten by 10 %; percentages are not read as activity levels. A COVID stall
-    sentence dated after the window (a later report looking back, or a cancellation that went on) opens a stall
-    by itself unless ``text_after_window`` is False; either way it moves the recovery check to its year.
-    ``latest_year`` (the report year) cuts later results off; by default nothing is cut.
+    The default window covers the years the sheets themselves tie to the pandemic: 白井市 and 山形市 name FY2020
+    and FY2021, 一関市 reports visits held back and events cancelled in FY2022
+    (ichinoseki_fy2023_council_papers.txt:228, :229, :282). ``latest_year`` (the report year) cuts later results
+    off; plans are read to the year after it. ``min_change`` keeps tiny counts from deciding a fall.
     """
 
     window_start: int = 2020
-    window_end: int = 2021
-    drop_threshold: float = 0.3
+    window_end: int = 2022
+    drop_threshold: float = 0.5
     recovery_share: float = 0.8
-    baseline_recovery_gain: float = 0.1
-    exclude_percentages: bool = True
-    text_after_window: bool = True
+    min_change: float = 2.0
     latest_year: int | None = None
-    """The report year: results are read up to it, plans up to the year after (None: no cut)."""
 
     def in_window(self, year: int) -> bool:
         """Whether a fiscal year lies in the COVID window.
 
-        >>> TrajectoryParams().in_window(2021), TrajectoryParams().in_window(2022)
+        >>> TrajectoryParams().in_window(2022), TrajectoryParams().in_window(2023)
         (True, False)
         """
         return self.window_start <= year <= self.window_end
 
 
 @dataclass(frozen=True)
-class Point:
-    """One value of a series, with its provenance; ``imputed`` marks an empty cell that says 中止 (read as 0)."""
+class Evidence:
+    """One piece of evidence: a year, what it says, and where it stands."""
 
-    year: int
-    value: float
+    year: int | None
+    quote: str
     source_file: str
-    source_line: int
-    imputed: bool = False
+    source_line: int | None
+    rule: str
 
 
-@dataclass(frozen=True)
-class Series:
-    """The actual values of one indicator of a measure, with its targets, plans and reference."""
+@dataclass
+class RowInput:
+    """Everything one row is decided from: its series (if any), linked sentences, the measure's grades and plans."""
 
     city: str
     measure_id: str
     measure: str
-    indicator: str
-    unit: str
-    actuals: tuple[Point, ...]
-    targets: tuple[Point, ...]
-    plans: tuple[Point, ...]
-    excluded_reason: str
-    reference: Point | None
-    reference_basis: str
-    lines: frozenset[tuple[str, int]] = frozenset()
-    """Every (source_file, source_line) the series' rows stand on, empty cells included."""
-    cells: str = ""
-    """The series' raw value cells and notes (NFKC, joined), to tell whose cell a sentence stands in."""
-
-    @property
-    def readable(self) -> bool:
-        """Whether the series is read numerically (no exclusion and a reference)."""
-        return not self.excluded_reason and self.reference is not None
-
-
-@dataclass
-class Signal:
-    """What one kind of evidence says about a stall; ``has_data`` means it could have shown one."""
-
-    kind: str
-    has_data: bool = False
-    stalled: bool = False
-    stall_year: int | None = None
-    last_year: int | None = None
-    source: tuple[str, int] | None = None
-    quote: str = ""
-    rules: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Recovery:
-    """A kind's reading after the last stall year: ``recovered``, ``not_recovered`` or ``unobserved``."""
-
-    kind: str
-    outcome: str
-    year: int | None = None
+    activity: str
+    series: Series | None
+    mentions: list[Mention]
+    grades: dict[int, tuple[str, str, int]]
+    plan_texts: list[tuple[int, str, str, int]] = field(default_factory=list)
+    keys: tuple[str, ...] = ()
+    """Names to look for in later plan sentences (the activity, the linked labels' cores)."""
+    scheme_changed: bool = False
+    """The text on the series' lines says its scheme changed: its numbers are explained otherwise."""
 
 
 def _text(value: object) -> str:
@@ -224,736 +185,6 @@ def _text(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(value)
-
-
-def _is_true(value: object) -> bool:
-    """A boolean cell, whether read as bool or as text ('true')."""
-    return value is True or _text(value).strip().lower() in ("true", "1")
-
-
-def _cancelled_cell(row: dict[str, object], lexicon: Lexicon) -> bool:
-    """Whether an empty value cell (or its note) says the activity was cancelled by COVID that year."""
-    year = int(row["fiscal_year"])
-    cells = [_text(row.get("value_raw")), _text(row.get("note"))]
-    return any(
-        (year, "cancelled") in sentence_effects(s, year, lexicon) for cell in cells for s in split_sentences(cell)
-    )
-
-
-def _points(rows: list[dict[str, object]], lexicon: Lexicon | None = None) -> tuple[Point, ...]:
-    """Numeric points of rows, sorted by year; with a lexicon, an empty cell saying 中止 becomes a 0 point."""
-    points = []
-    for row in rows:
-        value = row.get("value")
-        present = value is not None and not pd.isna(value)
-        if present or (lexicon is not None and _cancelled_cell(row, lexicon)):
-            points.append(
-                Point(
-                    year=int(row["fiscal_year"]),
-                    value=float(value) if present else 0.0,
-                    source_file=_text(row["source_file"]),
-                    source_line=int(row["source_line"]),
-                    imputed=not present,
-                )
-            )
-    return tuple(sorted(points, key=lambda p: p.year))
-
-
-def _units_match(a: str, b: str) -> bool:
-    """Units agree, or one is missing (NFKC, so ％ and % match)."""
-    return not a or not b or nfkc(a).strip() == nfkc(b).strip()
-
-
-def _usable_targets(targets: Sequence[Point], rows: list[dict[str, object]], unit: str) -> list[Point]:
-    """Targets whose unit matches the series', so a 回 target is never compared with 人 values."""
-    units = {(int(r["fiscal_year"]), int(r["source_line"])): _text(r.get("unit")) for r in rows}
-    return [t for t in targets if _units_match(units.get((t.year, t.source_line), ""), unit)]
-
-
-def choose_reference(
-    actuals: Sequence[Point], targets: Sequence[Point], params: TrajectoryParams
-) -> tuple[Point | None, str]:
-    """The reference level: last pre-pandemic actual, else the target nearest the window start, else the first year.
-
-    >>> p = TrajectoryParams()
-    >>> choose_reference([Point(2019, 5, "f", 1), Point(2020, 1, "f", 2)], [], p)[1]
-    'pre_pandemic'
-    >>> choose_reference([Point(2021, 1, "f", 2)], [Point(2020, 8, "f", 1)], p)[1]
-    'target'
-    """
-    before = [p for p in actuals if p.year < params.window_start]
-    if before:
-        return before[-1], "pre_pandemic"
-    if targets:
-        return min(targets, key=lambda t: (abs(t.year - params.window_start), t.year)), "target"
-    if actuals:
-        return actuals[0], "first_year"
-    return None, ""
-
-
-def _exclusions(rows: list[dict[str, object]], unit: str, n_points: int, params: TrajectoryParams) -> list[str]:
-    """Why a series should not be read numerically, in the order of ``EXCLUSION_REASONS``."""
-    reasons = []
-    if any(_is_true(r.get("series_break")) for r in rows):
-        reasons.append("series_break")
-    if any(_text(r.get("count_basis")) == "累計" for r in rows):
-        reasons.append("cumulative")
-    if any("円" in _text(r.get("unit")) for r in rows):
-        reasons.append("money")
-    if params.exclude_percentages and nfkc(unit).strip() in PERCENT_UNITS:
-        reasons.append("percentage")
-    if n_points == 0:
-        reasons.append("no_actuals")
-    return reasons
-
-
-def _series(
-    key: tuple[str, str, str], rows: list[dict[str, object]], params: TrajectoryParams, lexicon: Lexicon
-) -> Series:
-    """Build one series: actual points (an empty cell saying 中止 read as 0), targets, plans, exclusions, reference."""
-    by_kind = {k: [r for r in rows if r["value_kind"] == k] for k in ("actual", "target", "plan")}
-    actuals = _points(by_kind["actual"], lexicon)
-    ordered = sorted(rows, key=lambda r: (r["value_kind"] != "actual", int(r["fiscal_year"])))
-    units = [_text(r.get("unit")) for r in ordered if _text(r.get("unit"))]
-    unit = units[0] if units else ""
-    targets = _usable_targets(_points(by_kind["target"]), by_kind["target"], unit)
-    reasons = _exclusions(rows, unit, len(actuals), params)
-    reference, basis = choose_reference(actuals, targets, params)
-    if actuals and len(actuals) + (basis == "target") < 2:
-        reasons.append("single_year")
-    measures = [_text(r.get("measure")) for r in rows if _text(r.get("measure"))]
-    return Series(
-        city=key[0],
-        measure_id=key[1],
-        measure=measures[0] if measures else "",
-        indicator=key[2],
-        unit=unit,
-        actuals=actuals,
-        targets=tuple(targets),
-        plans=_points(by_kind["plan"]),
-        excluded_reason="; ".join(reasons),
-        reference=reference,
-        reference_basis=basis,
-        lines=frozenset((_text(r["source_file"]), int(r["source_line"])) for r in rows),
-        cells="\n".join(nfkc(_text(r.get(c))) for r in rows for c in ("value_raw", "note")),
-    )
-
-
-def build_series(
-    indicators: pd.DataFrame, params: TrajectoryParams | None = None, lexicon: Lexicon | None = None
-) -> list[Series]:
-    """Every (city, measure_id, indicator) series with its reference and, if any, why it is not read numerically."""
-    params = params or TrajectoryParams()
-    lexicon = lexicon or load_lexicon()
-    groups: dict[tuple[str, str, str], list[dict[str, object]]] = {}
-    for row in indicators.to_dict("records"):
-        key = (_text(row["city"]), _text(row["measure_id"]), _text(row["indicator"]))
-        groups.setdefault(key, []).append(row)
-    ordered = sorted(groups, key=lambda k: (city_rank(k[0]), k[0], natural_key(k[1]), k[2]))
-    return [_series(k, groups[k], params, lexicon) for k in ordered]
-
-
-def series_exclusions(
-    indicators: pd.DataFrame, params: TrajectoryParams | None = None, lexicon: Lexicon | None = None
-) -> pd.DataFrame:
-    """One row per series: its unit, years, reference basis and why it was not read numerically (if so)."""
-    rows = [
-        {
-            "city": s.city,
-            "measure_id": s.measure_id,
-            "indicator": s.indicator,
-            "unit": s.unit,
-            "n_actual_years": len(s.actuals),
-            "reference_basis": s.reference_basis,
-            "excluded_reason": s.excluded_reason,
-        }
-        for s in build_series(indicators, params, lexicon)
-    ]
-    columns = ["city", "measure_id", "indicator", "unit", "n_actual_years", "reference_basis", "excluded_reason"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def recovery_threshold(reference: float, stalled_baseline: bool, params: TrajectoryParams) -> float:
-    """The level a later value must reach to count as recovered (0 reference: any positive value, see callers).
-
-    >>> recovery_threshold(100, False, TrajectoryParams()), recovery_threshold(100, True, TrajectoryParams())
-    (80.0, 110.0)
-    """
-    factor = 1 + params.baseline_recovery_gain if stalled_baseline else params.recovery_share
-    return _scaled(reference, factor)
-
-
-def _scaled(value: float, factor: float) -> float:
-    """``value × factor`` rounded to 9 decimals, so 10 × (1 − 0.3) is exactly 7 and 7 is not a drop."""
-    return round(value * factor, 9)
-
-
-def _reaches(value: float, reference: float, stalled_baseline: bool, params: TrajectoryParams) -> bool:
-    """Whether a value counts as recovered against the reference (any positive value when it is zero)."""
-    if reference <= 0:
-        return value > 0
-    return value >= recovery_threshold(reference, stalled_baseline, params)
-
-
-def _final_run_start(years_ok: list[tuple[int, bool]]) -> int | None:
-    """First year of the unbroken run of good years that ends the sequence (None if the last year is not good).
-
-    >>> _final_run_start([(2021, False), (2022, True)]), _final_run_start([(2021, True), (2022, False)])
-    (2022, None)
-    """
-    start = None
-    for year, ok in years_ok:
-        start = (start if start is not None else year) if ok else None
-    return start
-
-
-def _said_stalled(series: Series, stall_lines: Collection[tuple[int, str, int]]) -> set[int]:
-    """Years for which a COVID stall sentence stands on one of the series' own lines (cell, note or row text)."""
-    return {year for year, file, line in stall_lines if (file, line) in series.lines}
-
-
-def stalled_baseline(
-    series: Series | None, stall_lines: Collection[tuple[int, str, int]], params: TrajectoryParams
-) -> bool:
-    """山形市-style baseline: the first year is in the window and a stall sentence for that year stands on a line
-    of this series (its value cell, note or the narrative on the same row)."""
-    if series is None or series.reference is None or series.reference_basis != "first_year":
-        return False
-    ref = series.reference
-    return params.in_window(ref.year) and ref.year in _said_stalled(series, stall_lines)
-
-
-def _reference_in_stall(series: Series | None, firsts: list[int], last: int | None) -> bool:
-    """Whether a first-year reference lies inside the stalled years (so it is itself a depressed level)."""
-    if series is None or series.reference is None or series.reference_basis != "first_year" or not firsts:
-        return False
-    return last is not None and min(firsts) <= series.reference.year <= last
-
-
-def _zero_stall(series: Series, p: Point, said: set[int]) -> bool:
-    """A zero between non-zero years. A zero before any non-zero year may be a launch (a new channel or
-    programme), so it counts only when the cell says 中止 or a stall sentence on the series' line names that year."""
-    if p.value != 0 or not any(q.value != 0 for q in series.actuals if q.year != p.year):
-        return False
-    earlier = any(q.value != 0 for q in series.actuals if q.year < p.year)
-    return earlier or p.imputed or p.year in said
-
-
-def numeric_signal(
-    series: Series | None, stall_lines: Collection[tuple[int, str, int]], params: TrajectoryParams
-) -> Signal:
-    """Drop, zero and stalled-baseline rules on one readable series."""
-    signal = Signal("numeric")
-    if series is None or not series.readable:
-        return signal
-    ref = series.reference
-    assert ref is not None
-    said = _said_stalled(series, stall_lines)
-    signal.has_data = any(params.in_window(p.year) and p != ref for p in series.actuals)
-    for p in (p for p in series.actuals if params.in_window(p.year)):
-        if _zero_stall(series, p, said):
-            rule = "zero"
-        elif p != ref and ref.value > 0 and p.value < _scaled(ref.value, 1 - params.drop_threshold):
-            rule = "drop"
-        else:
-            continue
-        _mark_stall(signal, p.year, (p.source_file, p.source_line))
-        signal.rules.append(f"numeric:{rule} {p.year}" + (" (empty cell says 中止)" if p.imputed else ""))
-    if not signal.stalled and stalled_baseline(series, stall_lines, params):
-        _mark_stall(signal, ref.year, (ref.source_file, ref.source_line))
-        signal.rules.append(f"numeric:stalled_baseline {ref.year}")
-    return signal
-
-
-def _mark_stall(signal: Signal, year: int | None, source: tuple[str, int]) -> None:
-    """Record a stall year on a signal; the first call sets the source, later calls extend the last year."""
-    if not signal.stalled:
-        signal.stalled, signal.stall_year, signal.source = True, year, source
-    if year is not None:
-        signal.last_year = max(year, signal.last_year or year)
-
-
-def numeric_recovery(series: Series | None, after: int | None, baseline: bool, params: TrajectoryParams) -> Recovery:
-    """Recovered when the values after the last stall year end in a run at or above the threshold.
-
-    Unobserved without later values, or when the reference itself comes after the stall (it cannot measure it).
-    """
-    if series is None or not series.readable or after is None:
-        return Recovery("numeric", "unobserved")
-    ref = series.reference
-    assert ref is not None
-    later = [p for p in series.actuals if p.year > after]
-    if not later or ref.year > after:
-        return Recovery("numeric", "unobserved")
-    start = _final_run_start([(p.year, _reaches(p.value, ref.value, baseline, params)) for p in later])
-    return Recovery("numeric", "recovered", start) if start else Recovery("numeric", "not_recovered")
-
-
-def _grades_by_measure(evaluations: pd.DataFrame) -> dict[tuple[str, str], dict[int, tuple[str, str, int]]]:
-    """Worst grade per measure and fiscal year (D worst), with the row it stands on; years in order."""
-    worst: dict[tuple[str, str], dict[int, tuple[str, str, int]]] = {}
-    columns = ("city", "measure_id", "fiscal_year", "grade", "source_file", "source_line")
-    for city, measure_id, fiscal_year, letter, file, line in zip(*(evaluations[c] for c in columns), strict=True):
-        grade = _text(letter).strip()
-        if not grade:
-            continue
-        by_year = worst.setdefault((_text(city), _text(measure_id)), {})
-        year = int(fiscal_year)
-        if year not in by_year or grade > by_year[year][0]:
-            by_year[year] = (grade, _text(file), int(line))
-    return {key: dict(sorted(by_year.items())) for key, by_year in worst.items()}
-
-
-def grade_signal(grades: dict[int, tuple[str, str, int]], params: TrajectoryParams) -> Signal:
-    """A C or D in the window is a stall (白井市's own judgement of the measure)."""
-    signal = Signal("grade", has_data=any(params.in_window(y) for y in grades))
-    for year, (grade, file, line) in grades.items():
-        if params.in_window(year) and grade in STALL_GRADES:
-            _mark_stall(signal, year, (file, line))
-            signal.rules.append(f"grade:{grade} {year}")
-    return signal
-
-
-def grade_recovery(grades: dict[int, tuple[str, str, int]], after: int | None) -> Recovery:
-    """Recovered when the grades after the last stall year end in a run of A or B (the year: the run's start)."""
-    later = [(y, g in GOOD_GRADES) for y, (g, _, _) in grades.items() if after is not None and y > after]
-    if not later:
-        return Recovery("grade", "unobserved")
-    start = _final_run_start(later)
-    return Recovery("grade", "recovered", start) if start else Recovery("grade", "not_recovered")
-
-
-@dataclass(frozen=True)
-class Event:
-    """One row of ``covid_events.csv`` as the rules read it (plain values, so tiny per-measure lists stay cheap)."""
-
-    year: int
-    value_kind: str
-    effect: str
-    evidence: str
-    source_file: str
-    source_line: int
-
-
-def event_records(events: pd.DataFrame) -> list[Event]:
-    """The rows of an events table as :class:`Event` records, in table order."""
-    columns = ("fiscal_year", "value_kind", "effect", "evidence", "source_file", "source_line")
-    return [
-        Event(int(year), _text(kind), _text(effect), _text(evidence), _text(file), int(line))
-        for year, kind, effect, evidence, file, line in zip(*(events[c] for c in columns), strict=True)
-    ]
-
-
-def _events_by_measure(events: pd.DataFrame) -> dict[tuple[str, str], list[Event]]:
-    """Event records per (city, measure_id), each list in table order."""
-    grouped: dict[tuple[str, str], list[Event]] = {}
-    keys = zip(events["city"], events["measure_id"], strict=True)
-    for (city, measure_id), record in zip(keys, event_records(events), strict=True):
-        grouped.setdefault((_text(city), _text(measure_id)), []).append(record)
-    return grouped
-
-
-def _in_order(events: Iterable[Event]) -> list[Event]:
-    """Events in year, line order (the first is the one quoted)."""
-    return sorted(events, key=lambda e: (e.year, e.source_file, e.source_line, e.evidence))
-
-
-def _quote_rank(e: Event) -> tuple[object, ...]:
-    """Which stall sentence a row quotes: the earliest year, then the strongest effect (中止 before 形式の変更)."""
-    return (e.year, EFFECTS.index(e.effect), e.source_file, e.source_line)
-
-
-def _is_stall_event(e: Event) -> bool:
-    """Stall effects in result columns; in plan columns only those saying the stall goes on."""
-    if e.value_kind == "plan":
-        return e.effect in PLAN_STALL_EFFECTS
-    return e.effect in STALL_EFFECTS
-
-
-def text_signal(events: Iterable[Event], params: TrajectoryParams) -> Signal:
-    """Stall sentences in or after the window; a resume (done or planned) alone implies a stall of unknown year."""
-    signal = Signal("text")
-    rows = [e for e in _in_order(events) if e.year >= params.window_start]
-    stalls = [e for e in rows if _is_stall_event(e)]
-    resumes = [e for e in rows if e.effect == "resumed" or (e.value_kind == "plan" and e.effect in PLAN_RESUME_EFFECTS)]
-    opening = [e for e in stalls if params.text_after_window or e.year <= params.window_end]
-    if stalls and not opening:
-        signal.last_year = max(e.year for e in stalls)
-        signal.rules.append("text:after window only " + ",".join(sorted({str(e.year) for e in stalls})))
-        return signal
-    chosen = min(stalls, key=_quote_rank) if stalls else (resumes[0] if resumes else None)
-    if chosen is None:
-        return signal
-    signal.quote = chosen.evidence
-    for e in stalls:
-        _mark_stall(signal, e.year, (chosen.source_file, chosen.source_line))
-    if stalls:
-        signal.rules.extend(sorted({f"text:{e.effect} {e.year}" for e in stalls}))
-    else:
-        _mark_stall(signal, None, (chosen.source_file, chosen.source_line))
-        signal.rules.append("text:implied by resume")
-    return signal
-
-
-def text_stall_lines(events: Iterable[Event]) -> frozenset[tuple[int, str, int]]:
-    """(year, file, line) of stall sentences in result columns (used by the stalled-baseline rule)."""
-    return frozenset(
-        (e.year, e.source_file, e.source_line) for e in events if e.value_kind != "plan" and e.effect in STALL_EFFECTS
-    )
-
-
-def text_recovery(events: Iterable[Event], after: int | None) -> Recovery:
-    """Recovered when a result column says the activity resumed in or after the last stall year."""
-    years = sorted(
-        e.year
-        for e in events
-        if e.value_kind != "plan" and e.effect == "resumed" and (after is None or e.year >= after)
-    )
-    return Recovery("text", "recovered", years[0]) if years else Recovery("text", "unobserved")
-
-
-@dataclass(frozen=True)
-class PlanSentence:
-    """A sentence of a plan column (next year's 実施予定 / 計画 / 事業) of a measure."""
-
-    year: int
-    text: str
-    source_file: str
-    source_line: int
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A planned resume: the evidence kind, the rule that fired and the plan sentence (if any)."""
-
-    kind: str
-    rule: str
-    quote: str = ""
-
-
-def plan_sentences_by_measure(activities: pd.DataFrame) -> dict[tuple[str, str], list[PlanSentence]]:
-    """The plan-column sentences of activity rows per (city, measure_id), in year and line order."""
-    rows = activities[activities["value_kind"] == "plan"]
-    found: dict[tuple[str, str], set[PlanSentence]] = {}
-    columns = ("city", "measure_id", "fiscal_year", "text", "source_file", "source_line")
-    for city, measure_id, year, text, file, line in zip(*(rows[c] for c in columns), strict=True):
-        sentences = found.setdefault((_text(city), _text(measure_id)), set())
-        sentences.update(PlanSentence(int(year), s, _text(file), int(line)) for s in split_sentences(_text(text)))
-    return {
-        key: sorted(sentences, key=lambda p: (p.year, p.source_file, p.source_line, p.text))
-        for key, sentences in found.items()
-    }
-
-
-def followup_candidates(
-    events: Iterable[Event], plans: Sequence[PlanSentence], lexicon: Lexicon
-) -> list[tuple[PlanSentence, int]]:
-    """Plan sentences naming an activity that an earlier result sentence said was cancelled or postponed (and not
-    saying it stops again), e.g. 福祉員研修会は中止 (FY2021) → 福祉員研修会の開催方法を検討 (FY2022 plan), each
-    with the length of the longest name it shares; in plan order."""
-    stalls = [e for e in events if e.value_kind != "plan" and e.effect in FOLLOWED_EFFECTS]
-    found = []
-    for plan in plans:
-        longest = max(
-            (len(followed_name(e.evidence, plan.text, lexicon)) for e in stalls if plan.year > e.year), default=0
-        )
-        if longest:
-            found.append((plan, longest))
-    return found
-
-
-def followup_plan(candidates: Iterable[tuple[PlanSentence, int]], after: int | None) -> PlanSentence | None:
-    """The follow-up (see :func:`followup_candidates`) after the last stall year sharing the longest name (the most
-    specific), then the earliest."""
-    best: tuple[int, PlanSentence] | None = None
-    for plan, length in candidates:
-        if (after is None or plan.year > after) and (best is None or length > best[0]):
-            best = (length, plan)
-    return best[1] if best else None
-
-
-def planned_resume(
-    series: Series | None,
-    events: Iterable[Event],
-    after: int | None,
-    baseline: bool,
-    params: TrajectoryParams,
-    followups: Iterable[tuple[PlanSentence, int]] = (),
-) -> Plan | None:
-    """A plan that says the activity will run again after the last stall year, in this order: a follow-up naming
-    the cancelled activity, a COVID plan sentence (resumed or moved format), a plan value reaching the recovery
-    level (None if none)."""
-    followup = followup_plan(followups, after)
-    if followup is not None:
-        return Plan("text", f"planned:followup {followup.year}", followup.text)
-    planned = [
-        e
-        for e in _in_order(events)
-        if e.value_kind == "plan" and e.effect in PLAN_RESUME_EFFECTS and (after is None or e.year > after)
-    ]
-    if planned:
-        return Plan("text", f"planned:text {planned[0].year}", planned[0].evidence)
-    if series is not None and series.readable and series.reference is not None:
-        last_actual = series.actuals[-1].year if series.actuals else -1
-        for p in series.plans:
-            later = p.year > last_actual and (after is None or p.year > after)
-            if later and _reaches(p.value, series.reference.value, baseline, params):
-                return Plan("numeric", f"planned:numeric {p.year}")
-    return None
-
-
-def _decide(recoveries: Iterable[Recovery]) -> Recovery | None:
-    """The first kind (numeric > grade > text) that observed something after the stall."""
-    return next((r for r in recoveries if r.outcome != "unobserved"), None)
-
-
-@dataclass
-class MeasureEvidence:
-    """Everything known about one measure: its series, grades by year, COVID events and plan sentences."""
-
-    city: str
-    measure_id: str
-    measure: str
-    series: list[Series]
-    grades: dict[int, tuple[str, str, int]]
-    events: list[Event]
-    plans: list[PlanSentence] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class RowEvidence:
-    """What one output row (a measure, or one of its readable series) is decided from: everything that reads
-    neither ``drop_threshold`` nor ``recovery_share``, so the sensitivity grid gathers it once. Read only."""
-
-    measure: MeasureEvidence
-    series: Series | None
-    events: tuple[Event, ...]
-    """The sentences that speak for this row (see :func:`_row_events`)."""
-    stall_lines: frozenset[tuple[int, str, int]]
-    baseline: bool
-    """Whether the series' first-year reference is a stalled pandemic year (:func:`stalled_baseline`)."""
-    grade: Signal
-    text: Signal
-    followups: tuple[tuple[PlanSentence, int], ...]
-
-
-def _cell_owners(evidence: str, line: tuple[str, int], siblings: list[Series]) -> list[Series]:
-    """The readable series on a line whose own value cell or note holds the sentence (empty: nobody's cell)."""
-    key = nfkc(evidence)
-    return [s for s in siblings if s.readable and line in s.lines and key in s.cells]
-
-
-def _row_events(events: Sequence[Event], series: Series | None, siblings: list[Series]) -> list[Event]:
-    """The sentences that speak for one series: those in its own cells; other sentences on its lines unless they
-    stand in a sibling's cell; and those on lines holding no readable series of the measure (narrative shared by
-    all; a series not read numerically has no row of its own, so its sentences are shared too)."""
-    if series is None or not events:
-        return list(events)
-    taken = set().union(*(s.lines for s in siblings if s.readable))
-    keep = []
-    for e in events:
-        line = (e.source_file, e.source_line)
-        owners = _cell_owners(e.evidence, line, siblings)
-        if owners:
-            speaks = any(series is o for o in owners)
-        else:
-            speaks = line in series.lines or line not in taken
-        if speaks:
-            keep.append(e)
-    return keep
-
-
-def _row_evidence(m: MeasureEvidence, series: Series | None, params: TrajectoryParams, lexicon: Lexicon) -> RowEvidence:
-    """Gather the threshold-free evidence of one row."""
-    events = _row_events(m.events, series, m.series)
-    stall_lines = text_stall_lines(events)
-    return RowEvidence(
-        measure=m,
-        series=series,
-        events=tuple(events),
-        stall_lines=stall_lines,
-        baseline=stalled_baseline(series, stall_lines, params),
-        grade=grade_signal(m.grades, params),
-        text=text_signal(events, params),
-        followups=tuple(followup_candidates(events, m.plans, lexicon)) if m.plans else (),
-    )
-
-
-def decide_row(r: RowEvidence, params: TrajectoryParams) -> dict[str, object]:
-    """Combine the three kinds of evidence for one row into its output row (status, years, quote, rules)."""
-    m, series, events = r.measure, r.series, r.events
-    signals = [numeric_signal(series, r.stall_lines, params), r.grade, r.text]
-    stalled = [s for s in signals if s.stalled]
-    rules = [rule for s in signals for rule in s.rules]
-    row = _row_base(m, series)
-    if not stalled:
-        with_data = [s.kind for s in signals if s.has_data]
-        row["status"] = "not_stalled" if with_data else "insufficient_data"
-        row["evidence"] = "+".join(sorted(with_data))
-        row["source_file"], row["source_line"] = _not_stalled_source(series, m.grades, params)
-        row["rules"] = "; ".join(rules)
-        return row
-    firsts = [s.stall_year for s in stalled if s.stall_year is not None]
-    lasts = [s.last_year for s in signals if s.last_year is not None and (s.stalled or s.kind == "text")]
-    last = max(lasts) if lasts else None
-    baseline = r.baseline or _reference_in_stall(series, firsts, last)
-    decision = _decide(
-        [
-            numeric_recovery(series, last, baseline, params),
-            grade_recovery(m.grades, last),
-            text_recovery(events, last),
-        ]
-    )
-    kinds = {s.kind for s in stalled}
-    plan: Plan | None = None
-    if decision is not None and decision.outcome == "recovered":
-        row["status"], row["recovery_year"] = "stalled_recovered", decision.year
-        kinds.add(decision.kind)
-        rules.append(f"recovery:{decision.kind} {decision.year}")
-    else:
-        if decision is not None:
-            kinds.add(decision.kind)
-            rules.append(f"not_recovered:{decision.kind}")
-        else:
-            rules.append("recovery:unobserved")
-        plan = planned_resume(series, events, last, baseline, params, r.followups)
-        row["status"] = "stalled_planned" if plan else "stalled_not_recovered"
-        if plan:
-            kinds.add(plan.kind)
-            rules.append(plan.rule)
-    row["evidence"] = "+".join(sorted(kinds))
-    row["stall_year"] = min(firsts) if firsts else None
-    text = next((s for s in stalled if s.kind == "text"), None)
-    quotes = [text.quote if text else "", plan.quote if plan else ""]
-    row["quote"] = QUOTE_JOINER.join(q for q in quotes if q)
-    source = text.source if text else _by_precedence(stalled)[0].source
-    row["source_file"], row["source_line"] = source if source else ("", None)
-    row["rules"] = "; ".join(rules)
-    return row
-
-
-def _by_precedence(signals: list[Signal]) -> list[Signal]:
-    """Signals ordered numeric, grade, text."""
-    return sorted(signals, key=lambda s: EVIDENCE_PRECEDENCE.index(s.kind))
-
-
-def _row_base(m: MeasureEvidence, series: Series | None) -> dict[str, object]:
-    """An output row with the measure, series and reference columns filled, status columns empty."""
-    row: dict[str, object] = dict.fromkeys(TRAJECTORY_COLUMNS, None)
-    row.update(city=m.city, measure_id=m.measure_id, measure=m.measure, quote="", source_file="", rules="")
-    row["indicator"] = series.indicator if series else ""
-    row["excluded_reason"] = _excluded_summary(m.series) if series is None else ""
-    if series is not None and series.reference is not None:
-        ref = series.reference
-        row.update(reference_value=ref.value, reference_year=ref.year, reference_basis=series.reference_basis)
-    if series is not None and series.actuals:
-        row.update(latest_value=series.actuals[-1].value, latest_year=series.actuals[-1].year)
-    row["reference_basis"] = row["reference_basis"] or ""
-    return row
-
-
-def _excluded_summary(series: list[Series]) -> str:
-    """Why none of a measure's series was read: ``indicator: reason`` per series ('' when it has none)."""
-    return " | ".join(f"{s.indicator}: {s.excluded_reason}" for s in series if s.excluded_reason)
-
-
-def _not_stalled_source(
-    series: Series | None, grades: dict[int, tuple[str, str, int]], params: TrajectoryParams
-) -> tuple[str, int | None]:
-    """Where a not-stalled row points: the series' latest value, else the last window grade."""
-    if series is not None and series.readable and series.actuals:
-        return series.actuals[-1].source_file, series.actuals[-1].source_line
-    window = [(file, line) for year, (_, file, line) in grades.items() if params.in_window(year)]
-    return window[-1] if window else ("", None)
-
-
-def _measure_keys(*frames: pd.DataFrame) -> list[tuple[str, str]]:
-    """Every (city, measure_id) named in any input, in city order and natural id order."""
-    keys = {(_text(c), _text(m)) for f in frames for c, m in zip(f["city"], f["measure_id"], strict=True)}
-    return sorted(keys, key=lambda k: (city_rank(k[0]), k[0], natural_key(k[1])))
-
-
-def _measure_names(indicators: pd.DataFrame, measures: pd.DataFrame | None) -> dict[tuple[str, str], str]:
-    """Measure names from ``measures`` if given, else from the indicators table."""
-    names: dict[tuple[str, str], str] = {}
-    for frame in (measures, indicators):
-        if frame is None or "measure" not in frame:
-            continue
-        for city, measure_id, measure in zip(frame["city"], frame["measure_id"], frame["measure"], strict=True):
-            key = (_text(city), _text(measure_id))
-            if _text(measure) and key not in names:
-                names[key] = _text(measure)
-    return names
-
-
-def check_inputs(
-    indicators: pd.DataFrame, activities: pd.DataFrame, evaluations: pd.DataFrame, events: pd.DataFrame
-) -> None:
-    """Stop with the missing columns of any input table before classifying."""
-    key = ["city", "measure_id", "fiscal_year", "source_file", "source_line"]
-    require_columns(indicators, [*key, "indicator", "value_kind", "value", "unit", "value_raw"], "indicators")
-    require_columns(activities, [*key, "value_kind", "text"], "activities")
-    require_columns(evaluations, [*key, "grade"], "evaluations")
-    require_columns(events, EVENT_COLUMNS, "covid_events")
-
-
-def gather_evidence(
-    indicators: pd.DataFrame,
-    activities: pd.DataFrame,
-    evaluations: pd.DataFrame,
-    events: pd.DataFrame,
-    params: TrajectoryParams,
-    measures: pd.DataFrame | None = None,
-    lexicon: Lexicon | None = None,
-) -> list[RowEvidence]:
-    """The evidence of every output row, in measure order (one per readable series of a measure, else one).
-
-    Reads every parameter but ``drop_threshold`` and ``recovery_share``, which only :func:`decide_row` reads.
-    """
-    lexicon = lexicon or load_lexicon()
-    check_inputs(indicators, activities, evaluations, events)
-    indicators, activities, evaluations, events = (
-        as_of(f, params.latest_year) for f in (indicators, activities, evaluations, events)
-    )
-    series_by_measure: dict[tuple[str, str], list[Series]] = {}
-    for s in build_series(indicators, params, lexicon):
-        series_by_measure.setdefault((s.city, s.measure_id), []).append(s)
-    grades, texts = _grades_by_measure(evaluations), _events_by_measure(events)
-    plans = plan_sentences_by_measure(activities)
-    names = _measure_names(indicators, measures)
-    rows = []
-    for key in _measure_keys(indicators, activities, evaluations, events):
-        evidence = MeasureEvidence(
-            city=key[0],
-            measure_id=key[1],
-            measure=names.get(key, ""),
-            series=series_by_measure.get(key, []),
-            grades=grades.get(key, {}),
-            events=texts.get(key, []),
-            plans=plans.get(key, []),
-        )
-        readable = [s for s in evidence.series if s.readable] or [None]
-        rows.extend(_row_evidence(evidence, s, params, lexicon) for s in readable)
-    return rows
-
-
-def classify_trajectories(
-    indicators: pd.DataFrame,
-    activities: pd.DataFrame,
-    evaluations: pd.DataFrame,
-    events: pd.DataFrame,
-    params: TrajectoryParams | None = None,
-    measures: pd.DataFrame | None = None,
-    lexicon: Lexicon | None = None,
-) -> pd.DataFrame:
-    """Classify every measure (one row per readable numeric series, else one row) for ``covid_trajectories.csv``.
-
-    ``activities`` only widens the set of measures (a measure with text but no COVID sentence is reported as
-    ``insufficient_data``) and gives the plan sentences; the COVID sentences come in through ``events``.
-    """
-    params = params or TrajectoryParams()
-    evidence = gather_evidence(indicators, activities, evaluations, events, params, measures, lexicon)
-    return label_measure_level_rows(_trajectories_frame([decide_row(r, params) for r in evidence]))
 
 
 def as_of(frame: pd.DataFrame, latest_year: int | None) -> pd.DataFrame:
@@ -973,26 +204,504 @@ def as_of(frame: pd.DataFrame, latest_year: int | None) -> pd.DataFrame:
     return frame[keep]
 
 
-def label_measure_level_rows(trajectories: pd.DataFrame) -> pd.DataFrame:
-    """Name the indicator of measure-level rows ``(取組全体)`` (an empty field cannot stand in a primary key).
+def _grades_by_measure(evaluations: pd.DataFrame) -> dict[tuple[str, str], dict[int, tuple[str, str, int]]]:
+    """Worst grade per measure and fiscal year (D worst), with the row it stands on; years in order."""
+    worst: dict[tuple[str, str], dict[int, tuple[str, str, int]]] = {}
+    columns = ("city", "measure_id", "fiscal_year", "grade", "source_file", "source_line")
+    for city, measure_id, year, letter, file, line in zip(*(evaluations[c] for c in columns), strict=True):
+        grade = _text(letter).strip()
+        if grade:
+            by_year = worst.setdefault((_text(city), _text(measure_id)), {})
+            if int(year) not in by_year or grade > by_year[int(year)][0]:
+                by_year[int(year)] = (grade, _text(file), int(line))
+    return {key: dict(sorted(by_year.items())) for key, by_year in worst.items()}
 
-    >>> label_measure_level_rows(pd.DataFrame({"indicator": ["", "参加人数"]}))["indicator"].tolist()
-    ['(取組全体)', '参加人数']
-    """
-    labelled = trajectories.copy()
-    labelled["indicator"] = labelled["indicator"].where(labelled["indicator"] != "", MEASURE_LEVEL_INDICATOR)
-    return labelled
+
+def _plan_texts(activities: pd.DataFrame) -> dict[tuple[str, str], list[tuple[int, str, str, int]]]:
+    """Plan-column sentences per measure: (year, sentence, file, line), in order."""
+    rows = activities[activities["value_kind"] == "plan"]
+    found: dict[tuple[str, str], set[tuple[int, str, str, int]]] = {}
+    columns = ("city", "measure_id", "fiscal_year", "text", "source_file", "source_line")
+    for city, measure_id, year, text, file, line in zip(*(rows[c] for c in columns), strict=True):
+        bucket = found.setdefault((_text(city), _text(measure_id)), set())
+        bucket.update((int(year), s, _text(file), int(line)) for s in split_sentences(_text(text)))
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def _scheme_change_lines(activities: pd.DataFrame, lexicon: Lexicon) -> set[tuple[str, int]]:
+    """(file, line) of result and note texts that say a scheme changed (see ``scheme_change`` lexicon rows)."""
+    rows = activities[activities["value_kind"] != "plan"]
+    return {
+        (_text(file), int(line))
+        for text, file, line in zip(rows["text"], rows["source_file"], rows["source_line"], strict=True)
+        if names_scheme_change(_text(text), lexicon)
+    }
+
+
+def _measure_names(indicators: pd.DataFrame, measures: pd.DataFrame | None) -> dict[tuple[str, str], str]:
+    """Measure names from ``measures`` if given, else from the indicators table."""
+    names: dict[tuple[str, str], str] = {}
+    for frame in (measures, indicators):
+        if frame is None or "measure" not in frame:
+            continue
+        for city, measure_id, measure in zip(frame["city"], frame["measure_id"], frame["measure"], strict=True):
+            if _text(measure):
+                names.setdefault((_text(city), _text(measure_id)), _text(measure))
+    return names
+
+
+def check_inputs(
+    indicators: pd.DataFrame, activities: pd.DataFrame, evaluations: pd.DataFrame, events: pd.DataFrame
+) -> None:
+    """Stop with the missing columns of any input table before classifying."""
+    key = ["city", "measure_id", "fiscal_year", "source_file", "source_line"]
+    require_columns(indicators, [*key, "indicator", "value_kind", "value", "unit", "value_raw"], "indicators")
+    require_columns(activities, [*key, "value_kind", "text"], "activities")
+    require_columns(evaluations, [*key, "grade"], "evaluations")
+    require_columns(events, EVENT_COLUMNS, "covid_events")
+
+
+def gather_rows(
+    indicators: pd.DataFrame,
+    activities: pd.DataFrame,
+    evaluations: pd.DataFrame,
+    events: pd.DataFrame,
+    params: TrajectoryParams,
+    measures: pd.DataFrame | None = None,
+    lexicon: Lexicon | None = None,
+    kind_rules: Sequence[KindRule] | None = None,
+    link_rules: Sequence[LinkRule] | None = None,
+) -> list[RowInput]:
+    """The inputs of every row: one per series, one per activity that sentences name and no series speaks for."""
+    lexicon = lexicon or load_lexicon()
+    check_inputs(indicators, activities, evaluations, events)
+    indicators, activities, evaluations, events = (
+        as_of(f, params.latest_year) for f in (indicators, activities, evaluations, events)
+    )
+    series = build_series(indicators, lexicon, kind_rules)
+    mentions = link_mentions(events, series, lexicon, link_rules)
+    grades, plans = _grades_by_measure(evaluations), _plan_texts(activities)
+    names = _measure_names(indicators, measures)
+    rows: dict[tuple[str, str, str], RowInput] = {}
+
+    def row(city: str, measure_id: str, activity: str, s: Series | None) -> RowInput:
+        key = (city, measure_id, activity)
+        if key not in rows:
+            rows[key] = RowInput(
+                city=city,
+                measure_id=measure_id,
+                measure=names.get((city, measure_id), s.measure if s else ""),
+                activity=activity,
+                series=s,
+                mentions=[],
+                grades=grades.get((city, measure_id), {}),
+                plan_texts=plans.get((city, measure_id), []),
+            )
+        return rows[key]
+
+    by_label = {(s.city, s.measure_id, s.indicator): s for s in series}
+    changed = _scheme_change_lines(activities, lexicon)
+    for s in series:
+        row(s.city, s.measure_id, s.indicator, s).scheme_changed = bool(s.lines & changed)
+    for m in mentions:
+        linked = [by_label[(m.city, m.measure_id, i)] for i in m.indicators if (m.city, m.measure_id, i) in by_label]
+        if linked:
+            for s in linked:
+                row(m.city, m.measure_id, s.indicator, s).mentions.append(m)
+        else:
+            row(m.city, m.measure_id, m.activity, None).mentions.append(m)
+    for r in rows.values():
+        labels = [r.activity, *(label_core(r.series.indicator) for r in [r] if r.series is not None)]
+        labels += [m.plan_key or m.activity for m in r.mentions]
+        r.keys = tuple(sorted({nfkc(k) for k in labels if len(nfkc(k)) >= 3}))
+    order = sorted(rows, key=lambda k: (city_rank(k[0]), k[0], natural_key(k[1]), rows[k].series is None, k[2]))
+    return [rows[k] for k in order]
+
+
+def _sentence_evidence(r: RowInput, effects: Iterable[str], params: TrajectoryParams) -> list[Evidence]:
+    """Evidence from the row's sentences with one of ``effects`` (plans included for stall effects: a plan column
+    can report 開催予定であったが…中止, yamaguchi_fy2021_implementation_report.txt:526), in year order."""
+    wanted = set(effects)
+    found = []
+    for m in r.mentions:
+        for year, effect in m.effects:
+            if effect not in wanted or (m.value_kind == "plan" and effect not in STALL_EFFECTS):
+                continue
+            if params.latest_year is not None and m.value_kind != "plan" and year > params.latest_year:
+                continue
+            found.append(Evidence(year, m.fragment, m.source_file, m.source_line, f"text:{effect} {year}"))
+    return sorted(found, key=lambda e: (e.year or 0, e.source_file, e.source_line or 0, e.quote))
+
+
+@dataclass
+class Numeric:
+    """What a row's series says: its reference, the stalled points and why it could not be read."""
+
+    reference: Point | None = None
+    basis: str = ""
+    stalls: list[Point] = field(default_factory=list)
+    compared: bool = False
+    reason: str = ""
+
+
+def numeric_reading(series: Series | None, params: TrajectoryParams, scheme_changed: bool = False) -> Numeric:
+    """Reference level and stalled window points of an activity series (kind, break and reference checked). A series
+    whose scheme changed on the way keeps only a pre-pandemic reference: its own later level measures the new
+    scheme (通いの場の支援 after 補助要綱の見直し, yamagata_fy2022_progress_sheet.txt:26)."""
+    if series is None:
+        return Numeric(reason="no_series")
+    if series.kind != "activity":
+        return Numeric(reason=f"kind:{series.kind}")
+    if series.series_break:
+        return Numeric(reason="series_break")
+    ref, basis, reason = reference_point(series, params.window_start, params.latest_year)
+    if ref is not None and basis == "latest_year" and scheme_changed:
+        ref, reason = None, "scheme_changed"
+    if ref is None:
+        return Numeric(reason=reason)
+    out = Numeric(reference=ref, basis=basis)
+    for p in series.actuals:
+        if p is ref or not params.in_window(p.year) or (basis == "latest_year" and p.year >= ref.year):
+            continue
+        if params.latest_year is not None and p.year > params.latest_year:
+            continue
+        out.compared = True
+        falls = ref.value - p.value >= params.min_change and p.value <= ref.value * (1 - params.drop_threshold) + 1e-9
+        if falls:
+            out.stalls.append(p)
+    return out
+
+
+def _point_evidence(p: Point, rule: str) -> Evidence:
+    """Evidence quoting a value as the sheet writes it."""
+    return Evidence(p.year, p.describe(), p.source_file, p.source_line, rule)
+
+
+def _grade_evidence(grades: dict[int, tuple[str, str, int]], years: Iterable[int], rule: str) -> list[Evidence]:
+    """Evidence quoting grades (``2020年度 評価D``)."""
+    return [Evidence(y, f"{y}年度 評価{grades[y][0]}", grades[y][1], grades[y][2], rule) for y in years]
+
+
+def _grade_pattern(grades: dict[int, tuple[str, str, int]], params: TrajectoryParams) -> tuple[str, list[int]]:
+    """How the grades read: ``pandemic_d`` (a D in the window, A or B after the last C/D), ``delayed`` (any other C/D:
+    every year, only the latest year, or a C with no fall), ``good`` (only A/B) or '' (no grades); with the C/D
+    years."""
+    if not grades:
+        return "", []
+    bad = [y for y, (g, _, _) in grades.items() if g in STALL_GRADES]
+    if not bad:
+        return "good", []
+    last = max(grades)
+    later_good = [y for y, (g, _, _) in grades.items() if y > max(bad) and g in GOOD_GRADES]
+    window_d = [y for y in bad if params.in_window(y) and grades[y][0] == "D"]
+    if window_d and later_good and max(bad) < last:
+        return "pandemic_d", bad
+    return "delayed", bad
+
+
+def _d_years(grades: dict[int, tuple[str, str, int]], bad: list[int], params: TrajectoryParams) -> list[int]:
+    """Window years graded D (未実施)."""
+    return [y for y in bad if params.in_window(y) and grades[y][0] == "D"]
+
+
+def _zero_in(series: Series | None, years: list[int]) -> list[Point]:
+    """The activity series' zero values in the given years: a D grade marks a stall only where the measure's
+    activity count says nothing was held (会議の開催回数 0 with D, shiroi_fy2022_progress_sheet.txt:453); a D
+    beside a staff or plan count is about that count (担当職員配置, line 114). The latest value must be above zero:
+    a series back at 0 (0 → 1 → 0) never showed a level to fall from."""
+    if series is None or series.kind != "activity" or not series.actuals or series.actuals[-1].value <= 0:
+        return []
+    return [p for p in series.actuals if p.year in years and p.value == 0]
+
+
+def _later_plan(r: RowInput, after: int | None) -> Evidence | None:
+    """A plan sentence after ``after`` that names the row's activity and says nothing of stopping it, or a planned
+    value of the series above zero."""
+    lexicon = load_lexicon()
+    for year, text, file, line in r.plan_texts:
+        if after is not None and year <= after:
+            continue
+        key = nfkc(text)
+        if any(k in key for k in r.keys) and not names_a_stall(text, lexicon):
+            return Evidence(year, text, file, line, f"planned:text {year}")
+    for m in r.mentions:
+        for year, effect in m.effects:
+            if m.value_kind == "plan" and effect in ("resumed", "moved_format") and (after is None or year > after):
+                return Evidence(year, m.fragment, m.source_file, m.source_line, f"planned:text {year}")
+    if r.series is not None:
+        last_actual = max((p.year for p in r.series.actuals), default=-1)
+        for p in r.series.plans:
+            if p.value > 0 and p.year > last_actual and (after is None or p.year > after):
+                return _point_evidence(p, f"planned:numeric {p.year}")
+    return None
+
+
+def _numeric_recovery(
+    num: Numeric, series: Series, last: int, stall_years: set[int], stopped: bool, params: TrajectoryParams
+) -> tuple[str, Evidence | None]:
+    """``recovered`` / ``not_recovered`` / ``unobserved`` from the actuals after the last stall year. An activity
+    that did not take place (``stopped``) is back when a later actual is above zero, whatever its reference."""
+    later = [
+        p for p in series.actuals if p.year > last and (params.latest_year is None or p.year <= params.latest_year)
+    ]
+    if stopped and later and num.reference is None:
+        held = [p for p in later if p.value > 0]
+        if held:
+            return "recovered", _point_evidence(held[0], f"recovery:held again {held[0].year}")
+    if num.reference is None or not later:
+        return "unobserved", None
+    stalled_values = [p.value for p in series.actuals if p.year in stall_years]
+    if num.basis == "latest_year":
+        low = max(stalled_values) if stalled_values else 0.0
+        back = [p for p in later if p.value > low and (low == 0 or p.value - low >= params.min_change)]
+        if back:
+            return "recovered", _point_evidence(back[0], f"recovery:numeric {back[0].year}")
+        return "unobserved", None
+    level = num.reference.value * params.recovery_share
+    if later[-1].value >= level - 1e-9:
+        start = later[-1]
+        for p in reversed(later):
+            if p.value < level - 1e-9:
+                break
+            start = p
+        return "recovered", _point_evidence(start, f"recovery:numeric {start.year}")
+    return "not_recovered", _point_evidence(later[-1], f"not_recovered:numeric {later[-1].year}")
+
+
+@dataclass
+class Reading:
+    """The evidence of one row sorted by kind."""
+
+    num: Numeric
+    text_stalls: list[Evidence]
+    window_text: list[Evidence]
+    """The stall sentences dated in the window."""
+    resumes: list[Evidence]
+    formats: list[Evidence]
+    mentioned: list[Evidence]
+    pattern: str
+    bad_years: list[int]
+
+
+def read_row(r: RowInput, params: TrajectoryParams) -> Reading:
+    """Sort a row's evidence: numeric reading, stall / resume / format / mention sentences, grade pattern."""
+    pattern, bad_years = _grade_pattern(r.grades, params)
+    text_stalls = [e for e in _sentence_evidence(r, STALL_EFFECTS, params) if e.year is not None]
+    return Reading(
+        num=numeric_reading(r.series, params, r.scheme_changed),
+        text_stalls=text_stalls,
+        window_text=[e for e in text_stalls if params.in_window(e.year or 0)],
+        resumes=_sentence_evidence(r, ("resumed",), params),
+        formats=_sentence_evidence(r, FORMAT_EFFECTS, params),
+        mentioned=_sentence_evidence(r, ("mentioned",), params),
+        pattern=pattern,
+        bad_years=bad_years,
+    )
+
+
+def find_stall(r: RowInput, g: Reading, params: TrajectoryParams) -> tuple[list[Evidence], str, str]:
+    """(stall evidence, attribution, rule), in order of trust: a stall sentence in the window; a fall of an activity
+    series (the sheet's attribution when a format-change sentence names it); a D grade beside a zero activity count;
+    a 再開 sentence alone (it implies a stop). Empty evidence: no stall."""
+    if g.window_text:
+        return g.window_text, "sheet", "stall:text"
+    if g.num.stalls:
+        evidence = [_point_evidence(p, f"numeric:fall {p.year}") for p in g.num.stalls]
+        return evidence, "sheet" if g.formats else "timing", f"stall:numeric ({g.num.basis})"
+    zeros = _zero_in(r.series, _d_years(r.grades, g.bad_years, params)) if g.pattern == "pandemic_d" else []
+    if zeros:
+        return [_point_evidence(p, f"grade:D {p.year}, value 0") for p in zeros], "timing", "stall:grade D with a zero"
+    if g.resumes and not g.formats:
+        first = g.resumes[0]
+        return (
+            [Evidence(None, first.quote, first.source_file, first.source_line, "text:implied by resume")],
+            ("sheet"),
+            "stall:implied by resume",
+        )
+    return [], "", ""
+
+
+def _grade_recovery(
+    grades: dict[int, tuple[str, str, int]], last: int, params: TrajectoryParams
+) -> tuple[str, Evidence | None]:
+    """Recovered when the grades after the last stall year end in a run of A or B; not recovered on a final C or D."""
+    later = [y for y in grades if y > last and (params.latest_year is None or y <= params.latest_year)]
+    if not later:
+        return "unobserved", None
+    if grades[later[-1]][0] not in GOOD_GRADES:
+        return "not_recovered", _grade_evidence(grades, [later[-1]], "not_recovered:grade")[0]
+    start = later[-1]
+    for y in reversed(later):
+        if grades[y][0] not in GOOD_GRADES:
+            break
+        start = y
+    return "recovered", _grade_evidence(grades, [start], "recovered:grade")[0]
+
+
+def find_recovery(
+    r: RowInput, g: Reading, stall: list[Evidence], params: TrajectoryParams
+) -> tuple[str, Evidence | None, int | None]:
+    """(outcome, its evidence, last stall year) after the last stall year, read from later actuals, then sentences
+    (再開, or held again), then grades; a stall seen again in a later year is ``not_recovered``."""
+    years = {e.year for e in [*stall, *g.text_stalls] if e.year is not None} | {p.year for p in g.num.stalls}
+    last = max(years) if years else None
+    outcome: str = "unobserved"
+    evidence: Evidence | None = None
+    stopped = bool(g.window_text) and all(
+        e.rule.split()[0] in ("text:cancelled", "text:postponed") for e in g.window_text
+    )
+    if last is not None and r.series is not None:
+        outcome, evidence = _numeric_recovery(g.num, r.series, last, years, stopped, params)
+    if outcome == "unobserved":
+        held = [e for e in g.mentioned if last is not None and (e.year or 0) > last]
+        later = [e for e in g.resumes if last is None or (e.year or 0) >= last] + held
+        if later:
+            outcome, evidence = "recovered", dataclasses.replace(later[0], rule=f"recovery:text {later[0].year}")
+    if outcome == "unobserved" and last is not None:
+        outcome, evidence = _grade_recovery(r.grades, last, params)
+    dated = sorted((e for e in [*stall, *g.text_stalls] if e.year is not None), key=lambda e: e.year or 0)
+    if outcome == "unobserved" and dated and dated[-1].year != dated[0].year:
+        outcome = "not_recovered"
+        evidence = dataclasses.replace(dated[-1], rule=f"not_recovered:still down {dated[-1].year}")
+    return outcome, evidence, last
+
+
+def decide_row(r: RowInput, params: TrajectoryParams) -> dict[str, object]:
+    """The output row of one activity: status, attribution, the rule, and the stall and recovery evidence.
+
+    Not seen back, a later plan naming the activity makes it ``stalled_planned``; else a later year still down makes
+    it ``stalled_not_recovered``; else ``stalled_recovery_not_observed``."""
+    out = _row_base(r, params)
+    g = read_row(r, params)
+    rules = [f"numeric:not read ({g.num.reason})"] if g.num.reason else []
+    rules += [e.rule for e in g.text_stalls + g.resumes + g.formats]
+    rules += [f"numeric:fall {p.year}" for p in g.num.stalls]
+    stall, attribution, decided = find_stall(r, g, params)
+    if not stall:
+        return _unstalled(out, r, g.num, g.pattern, g.bad_years, g.formats, g.mentioned, rules, params)
+    first = stall[0]
+    out.update(stall_year=first.year, quote=first.quote, source_file=first.source_file, source_line=first.source_line)
+    out["attribution"] = attribution
+    outcome, evidence, last = find_recovery(r, g, stall, params)
+    plan = _later_plan(r, last) if outcome != "recovered" else None
+    if outcome == "recovered":
+        status = "stalled_recovered"
+    elif plan is not None:
+        status, evidence = "stalled_planned", plan
+    else:
+        status = "stalled_not_recovered" if outcome == "not_recovered" else "stalled_recovery_not_observed"
+    if evidence is not None:
+        out.update(
+            recovery_quote=evidence.quote, recovery_file=evidence.source_file, recovery_line=evidence.source_line
+        )
+        out["recovery_year"] = evidence.year if status == "stalled_recovered" else None
+        rules.append(evidence.rule)
+    out.update(status=status, rule=f"{decided}; {status}", rules="; ".join(dict.fromkeys(rules)))
+    return out
+
+
+def _unstalled(
+    out: dict[str, object],
+    r: RowInput,
+    num: Numeric,
+    pattern: str,
+    bad_years: list[int],
+    formats: list[Evidence],
+    mentioned: list[Evidence],
+    rules: list[str],
+    params: TrajectoryParams,
+) -> dict[str, object]:
+    """Status of a row with no stall: delayed without a stated cause, held (another format, a mention), not fallen,
+    or not enough to tell."""
+    evidence: Evidence | None = None
+    if formats:
+        status, rule, evidence = "not_stalled", "held:another format", formats[0]
+    elif pattern == "delayed":
+        status, rule = "delayed_cause_not_stated", "grade:" + ",".join(f"{r.grades[y][0]} {y}" for y in bad_years)
+        evidence = _grade_evidence(r.grades, bad_years[:1], rule)[0]
+    elif mentioned:
+        status, rule, evidence = "not_stalled", "held:pandemic named, nothing stopped", mentioned[0]
+    elif num.compared:
+        status, rule = "not_stalled", f"numeric:no fall ({num.basis})"
+        assert num.reference is not None
+        evidence = _point_evidence(num.reference, rule)
+    elif pattern == "good" and any(params.in_window(y) for y in r.grades):
+        status, rule = "not_stalled", "grade:A/B in the window"
+        evidence = _grade_evidence(r.grades, [y for y in r.grades if params.in_window(y)][:1], rule)[0]
+    else:
+        status, rule = "insufficient_data", "nothing shows a stall or its absence"
+    if evidence is not None:
+        out.update(quote=evidence.quote, source_file=evidence.source_file, source_line=evidence.source_line)
+    elif r.series is not None and r.series.actuals:
+        p = r.series.actuals[-1]
+        out.update(source_file=p.source_file, source_line=p.source_line)
+    rules.append(rule)
+    out.update(status=status, rule=rule, rules="; ".join(dict.fromkeys(rules)))
+    return out
+
+
+def _row_base(r: RowInput, params: TrajectoryParams) -> dict[str, object]:
+    """An output row with the activity, series, reference, plan and demand columns filled."""
+    out: dict[str, object] = dict.fromkeys(TRAJECTORY_COLUMNS, None)
+    s = r.series
+    out.update(city=r.city, measure_id=r.measure_id, measure=r.measure, activity=r.activity)
+    out.update(indicator=s.indicator if s else "", indicator_kind=s.kind if s else "", attribution="")
+    out.update(row_basis="series" if s else "sentence", quote="", source_file="", recovery_quote="", recovery_file="")
+    out["demand_change"] = ""
+    if s is None:
+        return out
+    actuals = [p for p in s.actuals if params.latest_year is None or p.year <= params.latest_year]
+    if actuals:
+        out.update(latest_value=actuals[-1].value, latest_year=actuals[-1].year)
+    num = numeric_reading(s, params, r.scheme_changed)
+    if num.reference is not None:
+        out.update(reference_value=num.reference.value, reference_year=num.reference.year, reference_basis=num.basis)
+    target, target_year, ratio = plan_shortfall(s, params.latest_year)
+    out.update(plan_target=target, plan_target_year=target_year, plan_ratio=ratio)
+    if s.kind == "demand":
+        out["demand_change"] = demand_change(s, params.min_change, params.latest_year)
+    return out
 
 
 def _trajectories_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    """Rows as the output frame: sorted, nullable integer years and lines."""
-    rows = sorted(rows, key=lambda r: (city_rank(r["city"]), r["city"], natural_key(r["measure_id"]), r["indicator"]))
+    """Rows as the output frame: nullable integer years and lines, empty text for missing text."""
     frame = pd.DataFrame(rows, columns=list(TRAJECTORY_COLUMNS))
-    for column in ("stall_year", "recovery_year", "reference_year", "latest_year", "source_line"):
+    for column in ("stall_year", "recovery_year", "reference_year", "latest_year", "plan_target_year"):
         frame[column] = frame[column].astype("Int64")
-    for column in ("reference_value", "latest_value"):
+    for column in ("source_line", "recovery_line"):
+        frame[column] = frame[column].astype("Int64")
+    for column in ("reference_value", "latest_value", "plan_target", "plan_ratio"):
         frame[column] = frame[column].astype("float64")
+    text = [c for c in TRAJECTORY_COLUMNS if frame[c].dtype == object]
+    frame[text] = frame[text].fillna("")
+    frame["reference_basis"] = frame["reference_basis"].fillna("")
     return frame
+
+
+def classify_trajectories(
+    indicators: pd.DataFrame,
+    activities: pd.DataFrame,
+    evaluations: pd.DataFrame,
+    events: pd.DataFrame,
+    params: TrajectoryParams | None = None,
+    measures: pd.DataFrame | None = None,
+    lexicon: Lexicon | None = None,
+    link_rules: Sequence[LinkRule] | None = None,
+) -> pd.DataFrame:
+    """Classify every activity (``covid_trajectories.csv``): one row per series and per sentence-named activity.
+    ``link_rules`` replaces the reviewed link file (tests on crafted tables)."""
+    params = params or TrajectoryParams()
+    rows = gather_rows(indicators, activities, evaluations, events, params, measures, lexicon, None, link_rules)
+    return _trajectories_frame([decide_row(r, params) for r in rows])
+
+
+SENSITIVITY_GRID: dict[str, tuple[float, ...]] = {
+    "drop_threshold": (0.3, 0.4, 0.5, 0.6, 0.7),
+    "recovery_share": (0.6, 0.7, 0.8, 0.9, 1.0),
+    "min_change": (1.0, 2.0, 3.0, 5.0),
+    "window_end": (2021.0, 2022.0),
+}
+"""Values each parameter takes in the sensitivity table (the others stay at the run's parameters)."""
 
 
 def sensitivity_table(
@@ -1000,64 +709,76 @@ def sensitivity_table(
     activities: pd.DataFrame,
     evaluations: pd.DataFrame,
     events: pd.DataFrame,
-    drop_thresholds: Sequence[float] = (0.2, 0.3, 0.4, 0.5),
-    recovery_shares: Sequence[float] = (0.6, 0.7, 0.8, 0.9, 1.0),
     params: TrajectoryParams | None = None,
     measures: pd.DataFrame | None = None,
+    grid: dict[str, tuple[float, ...]] | None = None,
 ) -> pd.DataFrame:
-    """Rows per status as the drop threshold and recovery share move (other parameters as in ``params``).
-
-    The evidence reads neither threshold, so it is gathered once and only the decision runs per setting.
-    """
+    """Rows per status as one parameter at a time moves over ``grid`` (``covid_sensitivity.csv``); ``is_run``
+    marks the setting of the run itself."""
     base = params or TrajectoryParams()
-    evidence = gather_evidence(indicators, activities, evaluations, events, base, measures, load_lexicon())
+    lexicon = load_lexicon()
     rows = []
-    for drop in sorted(drop_thresholds):
-        for share in sorted(recovery_shares):
-            varied = dataclasses.replace(base, drop_threshold=drop, recovery_share=share)
-            counts = Counter(decide_row(r, varied)["status"] for r in evidence)
+    for name, values in (grid or SENSITIVITY_GRID).items():
+        for value in values:
+            setting = dataclasses.replace(base, **{name: int(value) if name == "window_end" else float(value)})
+            gathered = gather_rows(indicators, activities, evaluations, events, setting, measures, lexicon)
+            counts = Counter(decide_row(r, setting)["status"] for r in gathered)
+            is_run = float(getattr(base, name)) == float(value)
             rows.extend(
-                {"drop_threshold": drop, "recovery_share": share, "status": st, "n_rows": counts[st]} for st in STATUSES
+                {"parameter": name, "value": float(value), "is_run": is_run, "status": s, "n_rows": counts[s]}
+                for s in STATUSES
             )
-    return pd.DataFrame(rows, columns=["drop_threshold", "recovery_share", "status", "n_rows"])
+    return pd.DataFrame(rows, columns=["parameter", "value", "is_run", "status", "n_rows"])
+
+
+def sensitivity_summary(sensitivity: pd.DataFrame) -> pd.DataFrame:
+    """Stalled activities (all stalled statuses) per parameter setting, with the run's setting marked."""
+    stalled = sensitivity[sensitivity["status"].isin(STALLED_STATUSES)]
+    grouped = stalled.groupby(["parameter", "value", "is_run"], sort=False)["n_rows"].sum().rename("n_stalled")
+    return grouped.reset_index()
 
 
 def check_trajectories(trajectories: pd.DataFrame) -> None:
-    """Stop with a message when a vocabulary is broken, a stalled row has no source line, or a row repeats."""
+    """Stop with a message when a vocabulary is broken, a stalled row lacks its evidence, a stalled row rests on a
+    plan target or on a series that never fell, or a row repeats."""
     problems = []
     unknown = sorted(set(trajectories["status"]) - set(STATUSES))
     if unknown:
         problems.append(f"unknown statuses {unknown}")
     stalled = trajectories[trajectories["status"].isin(STALLED_STATUSES)]
-    unsourced = stalled[(stalled["source_file"] == "") | stalled["source_line"].isna()]
+    unsourced = stalled[(stalled["source_file"] == "") | stalled["source_line"].isna() | (stalled["quote"] == "")]
     if not unsourced.empty:
-        problems.append(f"stalled rows without a source line: {unsourced['measure_id'].tolist()}")
+        problems.append(f"stalled rows without stall evidence: {unsourced['activity'].tolist()}")
+    if (stalled["attribution"] == "").any() or not set(stalled["attribution"]) <= set(ATTRIBUTIONS):
+        problems.append("stalled rows without a valid attribution")
     bases = sorted(set(trajectories["reference_basis"]) - {*REFERENCE_BASES, ""})
     if bases:
         problems.append(f"unknown reference bases {bases}")
-    kinds = {k for e in trajectories["evidence"] for k in e.split("+") if k}
-    if kinds - set(EVIDENCE_PRECEDENCE):
-        problems.append(f"unknown evidence kinds {sorted(kinds - set(EVIDENCE_PRECEDENCE))}")
-    duplicated = trajectories.duplicated(["city", "measure_id", "indicator"])
+    numeric = stalled[stalled["rule"].str.startswith("stall:numeric")]
+    never_fell = numeric[~(numeric["reference_value"] > 0)]
+    if not never_fell.empty:
+        problems.append(f"numeric stalls without a positive reference: {never_fell['activity'].tolist()}")
+    duplicated = trajectories.duplicated(["city", "measure_id", "activity"])
     if duplicated.any():
-        problems.append(f"repeated rows: {trajectories.loc[duplicated, 'measure_id'].tolist()}")
+        problems.append(f"repeated rows: {trajectories.loc[duplicated, 'activity'].tolist()}")
     if problems:
         raise ValueError("covid_trajectories: " + "; ".join(problems))
 
 
 MEASURE_STATUS_ORDER: tuple[str, ...] = (
     "stalled_not_recovered",
+    "stalled_recovery_not_observed",
     "stalled_planned",
     "stalled_recovered",
+    "delayed_cause_not_stated",
     "not_stalled",
     "insufficient_data",
 )
-"""How a measure's rows reduce to one status: the first in this order wins (one series still down keeps the measure
-down; a stall anywhere outranks no stall; any reading outranks none)."""
+"""How a measure's rows reduce to one status: the first in this order wins."""
 
 
 def measure_statuses(trajectories: pd.DataFrame) -> pd.DataFrame:
-    """One row per measure: its status by ``MEASURE_STATUS_ORDER`` and how many rows (series) it has."""
+    """One row per measure: its status by ``MEASURE_STATUS_ORDER`` and how many rows (activities) it has."""
     rank = trajectories["status"].map(MEASURE_STATUS_ORDER.index)
     ordered = trajectories.assign(_rank=rank).sort_values("_rank", kind="stable")
     first = ordered.drop_duplicates(["city", "measure_id"], keep="first")
@@ -1068,7 +789,7 @@ def measure_statuses(trajectories: pd.DataFrame) -> pd.DataFrame:
 
 
 def status_counts(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows per city and status (cities in the project's order, every status as a column, totals last)."""
+    """Rows (activities) per city and status (cities in the project's order, every status a column, totals last)."""
     cities = sorted(set(table["city"]), key=lambda c: (city_rank(c), c))
     counts = pd.crosstab(table["city"], table["status"]).reindex(index=cities, columns=list(STATUSES), fill_value=0)
     counts.loc["total"] = counts.sum()
@@ -1077,22 +798,35 @@ def status_counts(table: pd.DataFrame) -> pd.DataFrame:
     return counts.astype("int64")
 
 
-def sensitivity_pivot(sensitivity: pd.DataFrame) -> pd.DataFrame:
-    """The sensitivity table with one row per (drop threshold, recovery share) and one column per status."""
-    pivot = sensitivity.pivot(index=["drop_threshold", "recovery_share"], columns="status", values="n_rows")
-    return pivot.reindex(columns=list(STATUSES)).astype("int64")
+def attribution_counts(trajectories: pd.DataFrame) -> pd.DataFrame:
+    """Stalled activities per city and attribution (the sheet says so / timing and pattern only)."""
+    stalled = trajectories[trajectories["status"].isin(STALLED_STATUSES)]
+    cities = sorted(set(trajectories["city"]), key=lambda c: (city_rank(c), c))
+    counts = pd.crosstab(stalled["city"], stalled["attribution"])
+    return counts.reindex(index=cities, columns=list(ATTRIBUTIONS), fill_value=0).astype("int64")
 
 
-def quotes_missing_from_sources(trajectories: pd.DataFrame, raw_dir: Path) -> pd.DataFrame:
-    """Rows whose quoted sentence(s) cannot be found in their raw file as a reader sees it (HTML stripped, spaces
-    collapsed); empty when every quote keeps the sheet's own characters."""
-    texts: dict[str, str] = {}
+def quotes_missing_from_tables(
+    trajectories: pd.DataFrame, activities: pd.DataFrame, indicators: pd.DataFrame
+) -> pd.DataFrame:
+    """Rows whose stall or recovery quote is not found in the cleaned table text of its file and line (activity
+    texts, raw values and notes); quotes of values and grades (``2020年度 …``) are checked by their raw token."""
+    texts: dict[tuple[str, int], str] = {}
+    for frame, columns in ((activities, ("text",)), (indicators, ("value_raw", "note"))):
+        for row in frame.to_dict("records"):
+            key = (_text(row["source_file"]), int(row["source_line"]))
+            texts[key] = texts.get(key, "") + "\n" + "\n".join(nfkc(_text(row[c])) for c in columns)
     missing = []
-    for index, quote, file in zip(trajectories.index, trajectories["quote"], trajectories["source_file"], strict=True):
-        if not _text(quote):
-            continue
-        if file not in texts:
-            texts[file] = clean_cell(read_sheet_text(raw_dir / file))
-        if any(part not in texts[file] for part in _text(quote).split(QUOTE_JOINER)):
-            missing.append(index)
-    return trajectories.loc[missing]
+    for index, row in trajectories.iterrows():
+        for quote, file, line in (
+            (row["quote"], row["source_file"], row["source_line"]),
+            (row["recovery_quote"], row["recovery_file"], row["recovery_line"]),
+        ):
+            if not _text(quote) or pd.isna(line) or _text(quote).split(" ", 1)[-1].startswith("評価"):
+                continue
+            token = nfkc(_text(quote))
+            if token[:4].isdigit() and "年度 " in token:
+                token = token.split(" ", 1)[1]
+            if token not in texts.get((_text(file), int(line)), ""):
+                missing.append(index)
+    return trajectories.loc[sorted(set(missing))]

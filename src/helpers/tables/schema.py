@@ -475,25 +475,34 @@ PER_THOUSAND = Table(
 ANALYSIS_TABLES: list[Table] = [HUB_CONSULTATION, HUB_MATRIX, PER_THOUSAND]
 """Analysis tables; the COVID tables are appended below their definitions."""
 
-COVID_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced", "moved_format", "resumed")
+COVID_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced", "moved_format", "resumed", "mentioned")
 COVID_STATUSES: tuple[str, ...] = (
     "stalled_recovered",
     "stalled_planned",
     "stalled_not_recovered",
+    "stalled_recovery_not_observed",
     "not_stalled",
+    "delayed_cause_not_stated",
     "insufficient_data",
 )
+COVID_INDICATOR_KINDS: tuple[str, ...] = ("activity", "demand", "stock", "money", "cumulative", "rate", "other")
 
 COVID_EVENTS = Table(
     name="covid_events",
     title="COVID-19 effects stated in the sheets",
-    description="Sentences tying an activity to COVID-19 with an effect, the year they report on and their line.",
+    description="Sentences naming the pandemic, with their effect (or none), the year they report on and their line.",
     fields=(
         CITY,
         MEASURE_ID,
         FISCAL_YEAR,
         VALUE_KIND,
-        _f("effect", "string", "cancelled, postponed, reduced, moved_format or resumed.", "影響", enum=COVID_EFFECTS),
+        _f(
+            "effect",
+            "string",
+            "cancelled, postponed, reduced, moved_format, resumed, or mentioned (the pandemic named, no effect).",
+            "影響",
+            enum=COVID_EFFECTS,
+        ),
         _f("evidence", "string", "The sentence, as in the sheet.", "根拠の文"),
         SOURCE_FILE,
         SOURCE_LINE,
@@ -501,57 +510,118 @@ COVID_EVENTS = Table(
     primary_key=("city", "measure_id", "fiscal_year", "value_kind", "effect", "source_file", "source_line", "evidence"),
 )
 
+_YEAR = {"required": False}
 COVID_TRAJECTORIES = Table(
     name="covid_trajectories",
-    title="COVID-19 stall and recovery per measure and indicator",
-    description="Status per measure (and indicator), the evidence kinds, years, reference and latest values, quote.",
+    title="COVID-19 stall and recovery per activity",
+    description=(
+        "One row per activity (a numeric series, or an activity a pandemic sentence names): status, attribution, "
+        "the stall and recovery evidence apart, reference and latest values, the shortfall against plan."
+    ),
     fields=(
         CITY,
         MEASURE_ID,
         MEASURE,
-        _f("indicator", "string", "Indicator of the series (empty for a measure-level row).", "指標", required=False),
+        _f("activity", "string", "The activity: the series' indicator, or the name a sentence gives.", "活動"),
+        _f(
+            "indicator",
+            "string",
+            "Indicator of the series (empty for an activity named only in text).",
+            "指標",
+            required=False,
+        ),
+        _f(
+            "indicator_kind",
+            "string",
+            "What the series counts.",
+            "指標の種類",
+            required=False,
+            enum=COVID_INDICATOR_KINDS,
+        ),
+        _f("row_basis", "string", "series or sentence.", "行の元", enum=("series", "sentence")),
         _f("status", "string", "Classification.", "判定", enum=COVID_STATUSES),
-        _f("evidence", "string", "Evidence kinds: text, numeric, grade joined by +.", "根拠の種類", required=False),
-        _f("stall_year", "integer", "Fiscal year of the stall.", "停滞の年度", required=False),
-        _f("recovery_year", "integer", "Fiscal year of recovery.", "回復の年度", required=False),
-        _f("reference_value", "number", "Reference level.", "基準値", required=False),
-        _f("reference_year", "integer", "Year of the reference level.", "基準の年度", required=False),
+        _f(
+            "attribution",
+            "string",
+            "sheet (the sheet ties the stall to the pandemic) or timing (timing and pattern "
+            "only); empty when not stalled.",
+            "コロナとの関係",
+            required=False,
+            enum=("sheet", "timing"),
+        ),
+        _f("rule", "string", "The rule that decided the status.", "判定のルール"),
+        _f("stall_year", "integer", "Fiscal year of the stall evidence.", "停滞の年度", **_YEAR),
+        _f(
+            "quote",
+            "string",
+            "Stall evidence (or, when not stalled, the evidence of that): the sheet's words or value.",
+            "停滞の根拠",
+            required=False,
+        ),
+        _f("source_file", "string", "Raw file of that evidence.", "出典ファイル", required=False),
+        _f("source_line", "integer", "Line of that evidence.", "出典行", required=False, minimum=1),
+        _f("recovery_year", "integer", "Fiscal year the activity is seen back.", "回復の年度", **_YEAR),
+        _f(
+            "recovery_quote",
+            "string",
+            "Recovery evidence: the words or value showing it back, still down, or planned.",
+            "回復の根拠",
+            required=False,
+        ),
+        _f("recovery_file", "string", "Raw file of the recovery evidence.", "回復の出典ファイル", required=False),
+        _f("recovery_line", "integer", "Line of the recovery evidence.", "回復の出典行", required=False, minimum=1),
+        _f("reference_value", "number", "Reference level (never a plan target).", "基準値", required=False),
+        _f("reference_year", "integer", "Year of the reference level.", "基準の年度", **_YEAR),
         _f(
             "reference_basis",
             "string",
-            "pre_pandemic, target or first_year.",
+            "pre_pandemic or latest_year.",
             "基準の種類",
             required=False,
-            enum=("pre_pandemic", "target", "first_year"),
+            enum=("pre_pandemic", "latest_year"),
         ),
-        _f("latest_value", "number", "Latest value.", "最新値", required=False),
-        _f("latest_year", "integer", "Year of the latest value.", "最新の年度", required=False),
+        _f("latest_value", "number", "Latest actual value.", "最新値", required=False),
+        _f("latest_year", "integer", "Year of the latest value.", "最新の年度", **_YEAR),
         _f(
-            "excluded_reason",
-            "string",
-            "Why a series was not read numerically.",
-            "数値で判定しない理由",
+            "plan_target",
+            "number",
+            "Plan target of the latest year with both (shortfall against plan, not a status).",
+            "計画の目標値",
             required=False,
         ),
-        _f("quote", "string", "Sentence that justifies the status.", "引用", required=False),
-        _f("source_file", "string", "Raw file of the evidence.", "出典ファイル", required=False),
-        _f("source_line", "integer", "Line of the evidence.", "出典行", required=False, minimum=1),
-        _f("rules", "string", "Rules that fired, for review.", "適用ルール", required=False),
+        _f("plan_target_year", "integer", "Year of that target.", "目標の年度", **_YEAR),
+        _f("plan_ratio", "number", "Actual ÷ target in that year.", "計画比", required=False),
+        _f(
+            "demand_change",
+            "string",
+            "For demand series: rose, fell or flat over the years reported.",
+            "需要の増減",
+            required=False,
+            enum=("rose", "fell", "flat"),
+        ),
+        _f("rules", "string", "Every rule that fired, for review.", "適用ルール", required=False),
     ),
-    primary_key=("city", "measure_id", "indicator"),
+    primary_key=("city", "measure_id", "activity"),
 )
 
 COVID_SENSITIVITY = Table(
     name="covid_sensitivity",
-    title="Status counts as the thresholds move",
-    description="Rows per status for each drop threshold and recovery share.",
+    title="Status counts as the parameters move",
+    description="Activities per status as one parameter at a time moves (the others as in the run).",
     fields=(
-        _f("drop_threshold", "number", "Drop below the reference that counts as a stall.", "停滞とみなす減少率"),
-        _f("recovery_share", "number", "Share of the reference that counts as recovered.", "回復とみなす割合"),
+        _f(
+            "parameter",
+            "string",
+            "drop_threshold, recovery_share, min_change or window_end.",
+            "パラメータ",
+            enum=("drop_threshold", "recovery_share", "min_change", "window_end"),
+        ),
+        _f("value", "number", "Value of the parameter.", "値"),
+        _f("is_run", "boolean", "Whether this is the run's own setting.", "本実行の設定"),
         _f("status", "string", "Classification.", "判定", enum=COVID_STATUSES),
-        _f("n_rows", "integer", "Rows with that status.", "件数", minimum=0),
+        _f("n_rows", "integer", "Activities with that status.", "件数", minimum=0),
     ),
-    primary_key=("drop_threshold", "recovery_share", "status"),
+    primary_key=("parameter", "value", "status"),
 )
 
 ANALYSIS_TABLES.extend([COVID_EVENTS, COVID_TRAJECTORIES, COVID_SENSITIVITY])

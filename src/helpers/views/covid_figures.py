@@ -11,14 +11,16 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from helpers.analysis.covid_text import EFFECT_LABELS_JA, EFFECTS, Lexicon, city_rank, natural_key
+from helpers.analysis.covid_series import build_series
+from helpers.analysis.covid_text import EFFECT_LABELS_JA, EFFECTS, Lexicon, city_rank, load_lexicon, natural_key
 from helpers.analysis.covid_trajectories import (
+    ATTRIBUTION_LABELS_JA,
+    ATTRIBUTIONS,
     STALLED_STATUSES,
     STATUS_LABELS_JA,
     STATUSES,
     TrajectoryParams,
     as_of,
-    build_series,
 )
 from helpers.views.figures import CITY_LABELS, HATCHES, PALETTE
 
@@ -29,12 +31,22 @@ STATUS_STYLES: dict[str, tuple[str, str]] = {
     "stalled_recovered": (PALETTE[1], HATCHES[2]),
     "stalled_planned": (PALETTE[2], HATCHES[1]),
     "stalled_not_recovered": (PALETTE[0], HATCHES[0]),
+    "stalled_recovery_not_observed": (PALETTE[3], HATCHES[3]),
     "not_stalled": (PALETTE[4], HATCHES[0]),
+    "delayed_cause_not_stated": ("#d9d9d9", HATCHES[1]),
     "insufficient_data": ("#ffffff", HATCHES[4]),
 }
 """Fill colour and hatch per status: dark solid = not recovered, light dotted = recovered, hatched = planned."""
 
-STATUS_MARKERS: dict[str, str] = {"stalled_recovered": "o", "stalled_planned": "s", "stalled_not_recovered": "v"}
+ATTRIBUTION_STYLES: dict[str, tuple[str, str]] = {"sheet": (PALETTE[0], HATCHES[0]), "timing": ("#ffffff", HATCHES[2])}
+"""Fill colour and hatch per attribution of a stall."""
+
+STATUS_MARKERS: dict[str, str] = {
+    "stalled_recovered": "o",
+    "stalled_planned": "s",
+    "stalled_not_recovered": "v",
+    "stalled_recovery_not_observed": "x",
+}
 """Line markers of the stalled statuses in the indexed-series figure."""
 
 EFFECT_STYLES: dict[str, tuple[str, str]] = {
@@ -43,14 +55,12 @@ EFFECT_STYLES: dict[str, tuple[str, str]] = {
     "reduced": (PALETTE[2], HATCHES[2]),
     "moved_format": (PALETTE[1], HATCHES[3]),
     "resumed": (PALETTE[4], HATCHES[4]),
+    "mentioned": ("#ffffff", HATCHES[0]),
 }
 """Fill colour and hatch per effect in the timeline."""
 
 GRADE_SHADES: dict[str, str] = {"A": "#ffffff", "B": "#d9d9d9", "C": "#8c8c8c", "D": "#3a3a3a", "": "#ffffff"}
 """Grey per grade (darker = worse); the letter is written in each cell too."""
-
-REFERENCE_STEP = "基準"
-"""x label of the reference level in the indexed-series figure."""
 
 
 def _ordered_cities(cities: pd.Series | list[str]) -> list[str]:
@@ -91,43 +101,67 @@ def measure_labels(measures: pd.DataFrame, measure_ids: list[str], width: int = 
     return labels
 
 
+def _series_by_key(indicators: pd.DataFrame, params: TrajectoryParams, lexicon: Lexicon | None) -> dict:
+    """The numeric series of the indicators table by (city, measure_id, indicator), as of the report year."""
+    series = build_series(as_of(indicators, params.latest_year), lexicon or load_lexicon())
+    return {(s.city, s.measure_id, s.indicator): s for s in series}
+
+
 def indexed_series_frame(
     trajectories: pd.DataFrame, indicators: pd.DataFrame, params: TrajectoryParams, lexicon: Lexicon | None = None
 ) -> pd.DataFrame:
-    """Stalled rows read numerically, as values indexed to their reference level = 100.
+    """Activity series that fell (a numeric stall), as values indexed to their reference level = 100.
 
-    One row per point: the reference (``step`` 基準) and each actual value after it (an empty cell saying 中止
-    counts as 0, as in the classification). Rows whose reference is 0 cannot be indexed and are left out.
+    One row per actual value up to the report year; ``label`` is the panel title (city, measure number and
+    indicator, unique). Only rows stalled by the numeric rule are shown, so every panel goes below its stall line.
     """
-    stalled = trajectories[
+    fell = trajectories[
         trajectories["status"].isin(STALLED_STATUSES)
-        & trajectories["evidence"].str.split("+").map(lambda kinds: "numeric" in kinds)
+        & trajectories["rule"].str.startswith("stall:numeric")
         & (trajectories["reference_value"].fillna(0) > 0)
     ]
-    wanted = {(r.city, r.measure_id, r.indicator): r for r in stalled.itertuples(index=False)}
+    by_key = _series_by_key(indicators, params, lexicon)
     rows: list[dict[str, object]] = []
-    for s in build_series(as_of(indicators, params.latest_year), params, lexicon):
-        row = wanted.get((s.city, s.measure_id, s.indicator))
-        if row is None or s.reference is None:
+    for r in fell.itertuples(index=False):
+        s = by_key.get((r.city, r.measure_id, r.indicator))
+        if s is None:
             continue
-        ref = s.reference
-        base = {
-            "city": s.city,
-            "measure_id": s.measure_id,
-            "indicator": s.indicator,
-            "status": row.status,
-            "reference_year": ref.year,
-            "reference_basis": s.reference_basis,
-        }
-        rows.append({**base, "step": REFERENCE_STEP, "fiscal_year": pd.NA, "value": ref.value, "index": 100.0})
+        label = panel_label(r.city, r.measure_id, r.indicator)
         for p in s.actuals:
-            if p.year > ref.year or (s.reference_basis == "target" and p != ref):
-                index = round(100 * p.value / ref.value, 6)
-                rows.append({**base, "step": str(p.year), "fiscal_year": p.year, "value": p.value, "index": index})
-    columns = ["city", "measure_id", "indicator", "status", "reference_year", "reference_basis"]
-    frame = pd.DataFrame(rows, columns=[*columns, "step", "fiscal_year", "value", "index"])
-    frame["fiscal_year"] = frame["fiscal_year"].astype("Int64")
-    return frame
+            if params.latest_year is None or p.year <= params.latest_year:
+                rows.append(
+                    {
+                        "city": r.city,
+                        "measure_id": r.measure_id,
+                        "indicator": r.indicator,
+                        "label": label,
+                        "status": r.status,
+                        "reference_basis": r.reference_basis,
+                        "reference_year": r.reference_year,
+                        "fiscal_year": p.year,
+                        "value": p.value,
+                        "index": round(100 * p.value / r.reference_value, 6),
+                    }
+                )
+    columns = ["city", "measure_id", "indicator", "label", "status", "reference_basis", "reference_year"]
+    return pd.DataFrame(rows, columns=[*columns, "fiscal_year", "value", "index"])
+
+
+def panel_label(city: str, measure_id: str, indicator: str, width: int = 16) -> str:
+    """A panel title: city, the measure's number and the indicator, cut to ``width`` (unique per series).
+
+    >>> panel_label("shiroi", "shiroi-no34", "市内の参加者数")
+    '白井市 No.34 市内の参加者数'
+    """
+    number = measure_id.split("-", 1)[-1].removeprefix("no").lstrip("0") or "0"
+    return f"{CITY_LABELS.get(city, city)} No.{number} {short_label(indicator, width)}"
+
+
+def stall_line_checks(indexed: pd.DataFrame, params: TrajectoryParams) -> pd.DataFrame:
+    """Per panel of the indexed figure: its lowest index and whether it goes to or below the stall line."""
+    line = 100 * (1 - params.drop_threshold)
+    lowest = indexed.groupby("label", sort=False)["index"].min().rename("lowest_index").reset_index()
+    return lowest.assign(below_stall_line=lowest["lowest_index"] <= line + 1e-9)
 
 
 def event_timeline(events: pd.DataFrame, latest_year: int | None = None) -> pd.DataFrame:
@@ -148,20 +182,20 @@ def stall_list(trajectories: pd.DataFrame, city: str) -> pd.DataFrame:
     kinds, the quoted sentence(s) in the sheet's characters, and the source line."""
     rows = trajectories[(trajectories["city"] == city) & trajectories["status"].isin(STALLED_STATUSES)]
     rows = rows.assign(_rank=rows["status"].map(STALLED_STATUSES.index))
-    keys = [
-        (r, natural_key(m), i) for r, m, i in zip(rows["_rank"], rows["measure_id"], rows["indicator"], strict=True)
-    ]
+    keys = [(r, natural_key(m), i) for r, m, i in zip(rows["_rank"], rows["measure_id"], rows["activity"], strict=True)]
     rows = rows.iloc[sorted(range(len(rows)), key=keys.__getitem__)]
     return pd.DataFrame(
         {
             "status": rows["status"].map(STATUS_LABELS_JA),
             "measure": rows["measure"],
-            "indicator": rows["indicator"],
+            "activity": rows["activity"],
             "stalled": rows["stall_year"],
             "recovered": rows["recovery_year"],
-            "evidence": rows["evidence"],
-            "quote": rows["quote"],
-            "line": rows["source_line"],
+            "attribution": rows["attribution"],
+            "rule": rows["rule"],
+            "stall evidence": rows["quote"] + " (" + rows["source_file"] + ":" + rows["source_line"].astype(str) + ")",
+            "recovery evidence": rows["recovery_quote"],
+            "recovery line": rows["recovery_line"],
         }
     ).reset_index(drop=True)
 
@@ -191,20 +225,22 @@ def _stacked_bars(
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
 
 
-def plot_status_by_city(row_counts: pd.DataFrame, measure_counts: pd.DataFrame) -> Figure:
-    """Stacked bars of statuses per city: series (indicator) rows on the left, measures on the right."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=False)
+def plot_status_by_city(row_counts: pd.DataFrame, attribution: pd.DataFrame) -> Figure:
+    """Stacked bars per city: activities by status (left) and stalled activities by who ties them to the
+    pandemic (right)."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5.4), gridspec_kw={"width_ratios": (3, 2)})
+    data = row_counts.drop(index="total", errors="ignore")[list(STATUSES)]
+    _stacked_bars(axes[0], data, STATUS_STYLES, STATUS_LABELS_JA)
+    _stacked_bars(axes[1], attribution[list(ATTRIBUTIONS)], ATTRIBUTION_STYLES, ATTRIBUTION_LABELS_JA)
     for ax, counts, title in zip(
-        axes, (row_counts, measure_counts), ("系列(指標)ごと", "取組ごと(最も停滞した系列で代表)"), strict=True
+        axes, (data, attribution), ("活動の判定(系列・記述ごと)", "停滞した活動:コロナとの関係"), strict=True
     ):
-        data = counts.drop(index="total", errors="ignore")[list(STATUSES)]
-        _stacked_bars(ax, data, STATUS_STYLES, STATUS_LABELS_JA)
-        ax.set_xticks(range(len(data)), [CITY_LABELS.get(c, c) for c in data.index])
+        ax.set_xticks(range(len(counts)), [CITY_LABELS.get(c, c) for c in counts.index])
         ax.set_title(title)
-        ax.set_ylabel("件数")
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
-    fig.suptitle("新型コロナによる停滞と回復の判定(市別)")
+        ax.set_ylabel("活動の数")
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles, labels, fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
+    fig.suptitle("新型コロナによる停滞と回復の判定(市別、活動の数)")
     fig.tight_layout()
     return fig
 
@@ -232,54 +268,77 @@ def plot_grade_heatmap(matrix: pd.DataFrame, labels: list[str]) -> Figure:
     return fig
 
 
-def plot_indexed_series(indexed: pd.DataFrame, params: TrajectoryParams, n_cols: int = 6) -> Figure:
-    """Small multiples: each stalled numeric series indexed to its reference level (= 100), with the drop and
-    recovery lines; the marker tells the status."""
-    keys = list(dict.fromkeys(zip(indexed["city"], indexed["measure_id"], indexed["indicator"], strict=True)))
-    keys.sort(key=lambda k: (city_rank(k[0]), k[0], natural_key(k[1]), k[2]))
-    n_rows = max(1, -(-len(keys) // n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(2.1 * n_cols, 1.9 * n_rows), squeeze=False)
-    steps = [REFERENCE_STEP, *sorted({s for s in indexed["step"] if s != REFERENCE_STEP})]
-    for ax, key in zip(axes.flat, keys, strict=False):
-        points = indexed[(indexed["city"] == key[0]) & (indexed["measure_id"] == key[1])]
-        points = points[points["indicator"] == key[2]]
+def plot_indexed_series(indexed: pd.DataFrame, params: TrajectoryParams, n_cols: int = 5) -> Figure:
+    """Small multiples: each activity series that fell, indexed to its reference level (= 100), with the stall and
+    recovery lines; the marker tells the status. Every panel goes to or below the stall line."""
+    labels = list(dict.fromkeys(indexed["label"]))
+    n_rows = max(1, -(-len(labels) // n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(2.5 * n_cols, 2.1 * n_rows + 0.6), squeeze=False)
+    years = sorted(set(indexed["fiscal_year"]))
+    for ax, label in zip(axes.flat, labels, strict=False):
+        points = indexed[indexed["label"] == label]
         status = points["status"].iloc[0]
-        x = [steps.index(s) for s in points["step"]]
+        x = [years.index(y) for y in points["fiscal_year"]]
         ax.plot(x, points["index"], color=STATUS_STYLES[status][0], marker=STATUS_MARKERS[status], lw=1.4, ms=5)
         ax.axhline(100, color="#777777", lw=0.8, ls="--")
-        ax.axhline(100 * (1 - params.drop_threshold), color="#aaaaaa", lw=0.6, ls=":")
-        ax.axhline(100 * params.recovery_share, color="#aaaaaa", lw=0.6, ls="-.")
-        ticks = [reference_tick(points.iloc[0]) if s == REFERENCE_STEP else f"'{s[-2:]}" for s in steps]
-        ax.set_xticks(range(len(steps)), ticks, fontsize=7)
+        ax.axhline(100 * (1 - params.drop_threshold), color="#aaaaaa", lw=0.8, ls=":")
+        if points["reference_basis"].iloc[0] == "pre_pandemic":
+            ax.axhline(100 * params.recovery_share, color="#aaaaaa", lw=0.6, ls="-.")
+        ax.set_xticks(range(len(years)), [f"{y}" for y in years], fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
-        ax.set_xlim(-0.4, len(steps) - 0.6)
+        ax.set_xlim(-0.4, len(years) - 0.6)
         ax.set_ylim(bottom=0)
-        ax.set_title(f"{CITY_LABELS.get(key[0], key[0])} {short_label(key[2], 13)}", fontsize=7.5)
-    for ax in list(axes.flat)[len(keys) :]:
+        basis = "基準:" + ("コロナ前" if points["reference_basis"].iloc[0] == "pre_pandemic" else "最新年度")
+        ax.set_title(f"{label}\n({basis}{points['reference_year'].iloc[0]}年度 = 100)", fontsize=7.5)
+    for ax in list(axes.flat)[len(labels) :]:
         ax.axis("off")
+    shown = [s for s in STALLED_STATUSES if s in set(indexed["status"])]
     handles = [
         plt.Line2D([], [], color=STATUS_STYLES[s][0], marker=STATUS_MARKERS[s], label=STATUS_LABELS_JA[s])
-        for s in STALLED_STATUSES
+        for s in shown
     ]
+    stall_line = 100 * (1 - params.drop_threshold)
     handles += [
         plt.Line2D([], [], color="#777777", ls="--", label="基準 = 100"),
-        plt.Line2D([], [], color="#aaaaaa", ls=":", label=f"停滞の線 ({100 * (1 - params.drop_threshold):.0f})"),
-        plt.Line2D([], [], color="#aaaaaa", ls="-.", label=f"回復の線 ({100 * params.recovery_share:.0f})"),
+        plt.Line2D([], [], color="#aaaaaa", ls=":", label=f"停滞の線 ({stall_line:.0f})"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, bbox_to_anchor=(0.5, -0.01))
-    fig.suptitle("停滞した数値系列(基準値 = 100 とした指数。年度は西暦の下2桁、目標は計画の目標値が基準)")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    if (indexed["reference_basis"] == "pre_pandemic").any():
+        label = f"回復の線 ({100 * params.recovery_share:.0f}、コロナ前が基準の系列)"
+        handles.append(plt.Line2D([], [], color="#aaaaaa", ls="-.", label=label))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, bbox_to_anchor=(0.5, 0.0))
+    fig.suptitle(f"コロナ禍の年度に基準の{stall_line:.0f}%以下に下がった活動の数値(基準値 = 100 とした指数)")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 
-def reference_tick(point: pd.Series) -> str:
-    """x label of a series' reference: 目標 for a plan target, else 基準, with the year's last two digits.
+DEMAND_LABELS_JA: dict[str, str] = {"rose": "増えた", "flat": "ほぼ同じ", "fell": "減った"}
+DEMAND_STYLES: dict[str, tuple[str, str]] = {
+    "rose": (PALETTE[1], HATCHES[2]),
+    "flat": ("#ffffff", HATCHES[0]),
+    "fell": (PALETTE[0], HATCHES[0]),
+}
 
-    >>> reference_tick(pd.Series({"reference_basis": "target", "reference_year": 2020}))
-    "目標'20"
-    """
-    word = "目標" if point["reference_basis"] == "target" else REFERENCE_STEP
-    return f"{word}'{str(point['reference_year'])[-2:]}"
+
+def demand_counts(trajectories: pd.DataFrame) -> pd.DataFrame:
+    """Demand series per city by direction (rose, flat, fell) from their first to their last reported year."""
+    demand = trajectories[(trajectories["indicator_kind"] == "demand") & (trajectories["demand_change"] != "")]
+    cities = _ordered_cities(demand["city"])
+    counts = pd.crosstab(demand["city"], demand["demand_change"])
+    return counts.reindex(index=cities, columns=list(DEMAND_LABELS_JA), fill_value=0).astype("int64")
+
+
+def plot_demand(counts: pd.DataFrame) -> Figure:
+    """Demand series (相談, 申請 …) per city that rose, stayed flat or fell over the years each sheet reports: read
+    apart from the activity stalls (demand falls when a relief scheme ends, and rises in a crisis)."""
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    _stacked_bars(ax, counts, DEMAND_STYLES, DEMAND_LABELS_JA)
+    ax.set_xticks(range(len(counts)), [CITY_LABELS.get(c, c) for c in counts.index])
+    ax.set_ylabel("指標の数")
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    ax.set_title("需要の指標(相談・申請など):最初の年度から最新の年度への増減")
+    fig.tight_layout()
+    return fig
 
 
 def plot_timeline(timeline: pd.DataFrame) -> Figure:
@@ -296,6 +355,6 @@ def plot_timeline(timeline: pd.DataFrame) -> Figure:
     axes[0][0].set_ylabel("文の数")
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles[::-1], labels[::-1], loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
-    fig.suptitle("新型コロナの影響を述べた文(実績欄)の年度別件数")
+    fig.suptitle("新型コロナに触れた文(実績欄)の年度別・影響別の件数")
     fig.tight_layout()
     return fig
