@@ -41,7 +41,7 @@ from helpers.tables.store import read_table
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 PROCESSED = ROOT / "data" / "processed"
-HOLDOUT = ROOT / "tests" / "fixtures" / "hub_holdout.csv"
+HOLDOUT = ROOT / "data" / "validation" / "hub_holdout.csv"
 YAMAGATA = "yamagata_fy2022_progress_sheet.txt"
 OVERVIEW = "yamagata_fy2023_jusoteki_overview.txt"
 

@@ -520,6 +520,6 @@ def holdout_agreement(holdout: pd.DataFrame, tagged: pd.DataFrame) -> pd.DataFra
 
 
 def read_holdout(path: Path) -> pd.DataFrame:
-    """The hand-checked held-out series (``tests/fixtures/hub_holdout.csv``): text as written, blind as a boolean."""
+    """The hand-checked held-out series (``data/validation/hub_holdout.csv``): text as written, blind as a boolean."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     return frame.assign(blind=frame["blind"].eq("true"))
