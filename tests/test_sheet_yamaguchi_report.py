@@ -339,7 +339,8 @@ def test_only_a_clearly_labelled_plan_count_becomes_a_plan_value() -> None:
     path = FIXTURES / "first_measure.txt"
     sheet = _fixture("first_measure.txt")
     plan = _obs(sheet, "災害ボランティア研修会の開催", "plan")
-    assert (plan.fiscal_year, plan.value, plan.unit, plan.value_raw) == (2022, 1.0, "回", "(1回)")
+    assert (plan.fiscal_year, plan.value, plan.unit, plan.value_raw) == (2022, 1.0, "回", "1回")
+    assert plan.value_origin == "narrative"
     line = _line_of(path, "(年6回発行)")
     assert ("6", "frequency in narrative text") in _reasons(sheet, line)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 VALUE_KINDS: tuple[str, ...] = ("actual", "target", "plan")
+VALUE_ORIGINS: tuple[str, ...] = ("table", "narrative")
+"""Where a value was read: a value column of a table, or a labelled count inside narrative text."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class Observation:
     series_break: bool = False
     year_basis: str = ""
     """How the fiscal year was decided when it is not the column header (e.g. ``comment: 4年度は…``)."""
+    value_origin: str = "table"
+    """``table`` (a value column) or ``narrative`` (a labelled count in a sentence), so analyses can weigh it."""
 
 
 @dataclass(frozen=True)
