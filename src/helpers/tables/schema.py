@@ -269,7 +269,7 @@ COVERAGE_REASONS: tuple[CoverageReason, ...] = (
         "unclear_label",
         r"count in narrative text: .*|count in plan text .*|count in brackets inside the label.*"
         r"|cannot align labels and values.*|no (label|indicator label) .*|value without a label.*"
-        r"|compound count refused|cell kept whole.*|実施状況 text.*",
+        r"|compound count refused|cell kept whole.*|実施状況 text.*|conflicts with line .*",
         "a count whose words do not say clearly what it counts, or whose labels and values cannot be aligned",
     ),
 )
