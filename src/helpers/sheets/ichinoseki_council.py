@@ -930,7 +930,8 @@ def front_matter_coverage(
         where = "page title (計画期間)" if "計画期間" in line else section  # line 233: never a year of a value
         for token in tokens_in(line, 0):
             reason = _front_reason(where, line, token)
-            items.append((n, token.start, CoverageItem(city, source_file, n, token.text, "skipped", reason)))
+            entry = CoverageItem(city, source_file, n, token.text, "skipped", reason, "outside_values")
+            items.append((n, token.start, entry))
     return items
 
 
@@ -1123,9 +1124,11 @@ def table_coverage(
             claim = reader.claims[token.start]
             cand = claim.candidate
             if cand is not None and id(cand) in kept:
-                entry = CoverageItem(city, source_file, line, cand.value_raw, "observation", cand.indicator)
+                entry = CoverageItem(
+                    city, source_file, line, cand.value_raw, "observation", cand.indicator, "narrative"
+                )
             else:
                 reason = dropped.get(id(cand), claim.reason) if cand is not None else claim.reason
-                entry = CoverageItem(city, source_file, line, token.text, "skipped", reason)
+                entry = CoverageItem(city, source_file, line, token.text, "skipped", reason, "narrative")
             out.append((line, token.start, entry))
     return out

@@ -769,6 +769,8 @@ class _Parser:
         self.actor = ""
         self.spill: list[tuple[int, str]] = []
         self.heading_order: list[str] = []
+        self.value_cells: dict[int, tuple[int, int]] = {}
+        """Line → span of its value cell (実績値, 主な活動指標等; a loose line below a table is all value)."""
         self.seen: dict[tuple[str, str, str, int | None], tuple[int, float | None]] = {}
         """(measure, label key, kind, year) → line and value of the figure recorded for it."""
 
@@ -969,6 +971,7 @@ class _Parser:
             # line 257: 6 件 stands under its label ・福祉体験学習等によるユニバーサルデザインの周知
             self.quirk("value on the line after its label", lines[1][0])
         frags = [(n, 0, raw) for n, raw in lines]
+        self.value_cells.update({n: (0, len(raw)) for n, raw in lines})
         ctx = _CellContext("actual", "", "", self.block_year)
         for entry in _ValueCell(frags, ctx, self.cov, self.quirks).parse():
             found = self.section.target_rows.get(key(entry.label))
@@ -1017,6 +1020,7 @@ class _Parser:
             self.activities(number, row.text, row, "target", None, "計画:活動目標の実現に向けた取り組み", departments)
         if row.value:
             col, cell = row.value
+            self.value_cells[number] = (col, col + len(cell))
             ctx = _CellContext("target", row.actor, _join(departments), None)
             entries = _ValueCell([(number, col, cell)], ctx, self.cov, self.quirks).parse()
             for entry in entries:
@@ -1035,6 +1039,7 @@ class _Parser:
             if self.block != "actual":
                 raise ValueError(f"line {number}: value cell in a 予定 block")
             col, cell = row.value
+            self.value_cells[number] = (col, col + len(cell))
             ctx = _CellContext("actual", row.actor, _join(departments), self.block_year)
             self.section.entries.extend(_ValueCell([(number, col, cell)], ctx, self.cov, self.quirks).parse())
 
@@ -1283,8 +1288,20 @@ class _Parser:
                 else:
                     raise ValueError(f"line {number}: digits outside any known region: {raw[:60]!r}")
                 self.cov.add(number, match.start(), match.group(0), "skipped", reason)
-        for (number, _col), (token, outcome, reason) in sorted(self.cov.items.items()):
-            self.sheet.coverage.append(CoverageItem(self.city, self.source_file, number, token, outcome, reason))
+        for (number, col), (token, outcome, reason) in sorted(self.cov.items.items()):
+            region = self.region_of(number, col)
+            self.sheet.coverage.append(
+                CoverageItem(self.city, self.source_file, number, token, outcome, reason, region)
+            )
+
+    def region_of(self, number: int, col: int) -> str:
+        """value_column inside a row's value cell, narrative in its text cells, outside_values elsewhere."""
+        cell = self.value_cells.get(number)
+        if cell is not None and cell[0] <= col < cell[1]:
+            return "value_column"
+        if self.regions.get(number, "") in _NARRATIVE_SECTION:
+            return "narrative"
+        return "outside_values"
 
 
 def _indicator_names(entries: list[_Entry]) -> dict[str, str]:

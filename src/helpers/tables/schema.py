@@ -10,7 +10,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from helpers import CITIES
-from helpers.sheets.records import VALUE_KINDS, VALUE_ORIGINS
+from helpers.sheets.records import COVERAGE_REGIONS, VALUE_KINDS, VALUE_ORIGINS
 
 GRADES: tuple[str, ...] = ("A", "B", "C", "D")
 PROGRESS_LABELS: tuple[str, ...] = ("順調に進んだ", "概ね進んだ", "一部遅れがある", "未実施")
@@ -303,13 +303,21 @@ def _skip_reasons_are_listed(frame: pd.DataFrame) -> pd.Series:
 COVERAGE = Table(
     name="coverage",
     title="Numeric tokens and their fate",
-    description="Every numeric token in a value column: became an observation, or skipped with a reason.",
+    description="Every numeric token of the sheets: became an observation, or skipped with a reason.",
     fields=(
         CITY,
         SOURCE_FILE,
         SOURCE_LINE,
         _f("item", "integer", "Order of the token within its source line.", "行内の順番", minimum=1),
         _f("token", "string", "The numeric token as it stands.", "原文"),
+        _f(
+            "region",
+            "string",
+            "Where the token stands: value_column, narrative (text cells, bullets) or outside_values (titles, "
+            "contents, headings, rosters).",
+            "位置(値の欄・本文・表外)",
+            enum=COVERAGE_REGIONS,
+        ),
         _f("outcome", "string", "observation or skipped.", "結果", enum=("observation", "skipped")),
         _f(
             "reason",
