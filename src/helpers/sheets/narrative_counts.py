@@ -68,6 +68,9 @@ NARRATIVE_REASONS: tuple[str, ...] = (
 _NUMBER = re.compile(r"[0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+(?![0-9０-９])|[0-9０-９]+(?:[.．][0-9０-９]+)?")
 _SPACE = " \t\u3000"
 _DIGIT_CHARS = frozenset("0123456789")
+_SHORT_COUNTERS = frozenset("回件名人")
+_NOT_A_NEW_LABEL = frozenset("目分当以程毎")
+"""Characters after 回/件/名/人 that continue the count (3回目, 1人当たり), never open a new label."""
 _STOP = frozenset(_SPACE + "、。,，:：【】[]［］■○●◆※⇥\n" + CIRCLED_MARKERS)
 _LONG_BRACKET = 10
 """Bracket groups inside a label longer than this (an explanation, not part of a name) are left out of it."""
@@ -155,6 +158,8 @@ class NarrativeCount:
     rule_id: str
     digits: tuple[int, int] = (0, 0)
     """Offsets of the number itself (the coverage token)."""
+    context: str = ""
+    """The item heading or activity before a short label, for a caller that must tell two equal labels apart."""
     count_basis: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -313,7 +318,7 @@ class _Reader:
         word = _ends_with_word(head, self.rules.words["prefixes"])
         return (word, i - len(word)) if word else ("", pos)
 
-    def after(self, pos: int) -> tuple[str, str, int]:
+    def after(self, pos: int, unit: str = "") -> tuple[str, str, int]:
         """What follows a counter: ('hedge'|'verb'|'particle'|'end'|'word', the word, where it ends)."""
         i = pos
         hedge = _match_word(self.text, i, self.rules.words["hedges"])
@@ -330,11 +335,17 @@ class _Reader:
         particle = _match_word(self.text, i, self.rules.words["particles"])
         if particle:
             return "particle", particle, i + len(particle)
+        if unit in _SHORT_COUNTERS and _opens_label(self.text[i]) and self.text[i] not in _NOT_A_NEW_LABEL:
+            return "end", "", i  # line 859: 専門部会 13 回ブロック別研修会 2 回: a new label follows without a space
         return "word", "", i
 
     def context_before(self, pos: int) -> str:
         """The activity standing before ``pos`` (a bracket's opening, a generic label) back to a stop."""
         start = self.label_start_loose(pos)
+        if start == pos and pos > 0 and self.text[pos - 1] == "。":
+            # line 658: …を大殿地区で開催。(基礎編12名、応用編10名参加): the bracket counts the sentence before it
+            pos = pos - 1
+            start = self.label_start_loose(pos)
         return self.label_text(start, pos)
 
     def label_start_loose(self, end: int) -> int:
@@ -414,7 +425,7 @@ class _Reader:
         if word_start > 0 and self.text[word_start - 1] in self.rules.words["shared_counts"]:
             self.skip(start, end, REASON_SHARED)
             return
-        kind, follow, follow_end = self.after(unit_end)
+        kind, follow, follow_end = self.after(unit_end, unit)
         if kind in ("particle", "word"):
             if self.text.startswith("/", unit_end):
                 self.skip(start, end, REASON_RATE)  # 情報提供1回/年: a rate, not a count
@@ -449,6 +460,8 @@ class _Reader:
             rule_id=rule_id,
             digits=(start, end),
         )
+        if rule_id in ("label_before", "label_colon") and indicator == label:
+            count.context = self.heading_of(label_start) or self.context_before(label_start)
         self.qualify(count, word, kind, follow)
         self.claimed.add(start)
         self.out.counts.append(count)
@@ -578,6 +591,12 @@ class _Reader:
             if covering_span(self.spans, match.start()) is None:
                 self.skip(match.start(), match.end(), REASON_SUB_COUNT)
         self.floor = close + 1
+
+
+def _opens_label(char: str) -> bool:
+    """A kanji or katakana (a label may start with one; hiragana continues a sentence)."""
+    name = unicodedata.name(char, "")
+    return name.startswith(("CJK UNIFIED", "KATAKANA"))
 
 
 def _is_word_char(char: str) -> bool:

@@ -137,6 +137,8 @@ class _Entry:
     """``narrative`` for a labelled count read from the text cell by the shared extractor."""
     digits: tuple[int, int, str] | None = None
     """Line, column and token of a narrative count's number: covered once it is kept or refused."""
+    context: str = ""
+    """Item heading of a narrative count, to tell its label from an equal one of the same measure."""
 
 
 @dataclass
@@ -1152,6 +1154,7 @@ class _Parser:
             notes=notes,
             origin="narrative",
             digits=(number, offset + digits_start, token),
+            context=count.context,
         )
 
     # ------------------------------------------------------------ results
@@ -1215,6 +1218,10 @@ class _Parser:
                 continue
             line, col, token = entry.digits
             reason = self.narrative_clash(section, table, entry)
+            if reason.startswith("cannot align") and entry.context:
+                # line 440: 運営費支援 27グループ under its own item, beside 運営費支援 33サロン (line 439)
+                entry.label = f"{entry.context} {entry.label}"
+                reason = self.narrative_clash(section, table, entry)
             if reason:
                 self.cov.add(line, col, token, "skipped", reason)
                 continue
