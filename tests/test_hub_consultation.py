@@ -378,7 +378,14 @@ def test_unit_families_keep_cases_and_persons_apart_and_trust_the_written_unit()
 
 def _indicators(rows: list[dict[str, object]]) -> pd.DataFrame:
     defaults: dict[str, object] = {c: "" for c in INDICATORS.columns}
-    defaults.update(value=float("nan"), series_break=False, source_line=1, fiscal_year=2021, value_kind="actual")
+    defaults.update(
+        value=float("nan"),
+        series_break=False,
+        source_line=1,
+        fiscal_year=2021,
+        value_kind="actual",
+        value_origin="table",
+    )
     frame = pd.DataFrame([{**defaults, **row} for row in rows], columns=INDICATORS.columns)
     frame["fiscal_year"] = frame["fiscal_year"].astype("int64")
     return frame

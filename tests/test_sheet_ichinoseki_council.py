@@ -203,7 +203,14 @@ def test_shares_and_breakdowns_go_to_the_note() -> None:
     workforce = sheet("workforce_fy2022.txt")  # 月額貸付者 38人 内訳:助産師・看護師31人(11人)…
     loans = obs(workforce, "ichinoseki-3-6", "医療介護従事者修学資金月額貸付者数", 2022, "actual")
     assert loans.value == 38 and "助産師・看護師31人(11人)" in loans.note and "新規貸付者" in loans.note
-    assert not any(o.value == 31 for o in workforce.observations)
+    # the labelled parts of a breakdown are observations named under their total; bracketed new-borrower
+    # figures and unlabelled parts stay in the note
+    part = obs(workforce, "ichinoseki-3-6", "医療介護従事者修学資金月額貸付者数 助産師・看護師", 2022, "actual")
+    assert (part.value, part.unit, part.value_raw, part.value_origin) == (31, "人", "31人", "narrative")
+    assert "breakdown of 38人" in part.note and "(11人)" in part.note
+    assert not any(o.value == 11 for o in workforce.observations)
+    staff = obs(parsed, "ichinoseki-3-5", "避難支援訓練参加者数 自主防災組織", 2022, "actual")
+    assert (staff.value, staff.unit) == (19, "名")
 
 
 def test_one_token_with_two_counts() -> None:

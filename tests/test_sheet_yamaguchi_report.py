@@ -339,7 +339,8 @@ def test_only_a_clearly_labelled_plan_count_becomes_a_plan_value() -> None:
     path = FIXTURES / "first_measure.txt"
     sheet = _fixture("first_measure.txt")
     plan = _obs(sheet, "災害ボランティア研修会の開催", "plan")
-    assert (plan.fiscal_year, plan.value, plan.unit, plan.value_raw) == (2022, 1.0, "回", "(1回)")
+    assert (plan.fiscal_year, plan.value, plan.unit, plan.value_raw) == (2022, 1.0, "回", "1回")
+    assert plan.value_origin == "narrative"
     line = _line_of(path, "(年6回発行)")
     assert ("6", "frequency in narrative text") in _reasons(sheet, line)
 
@@ -529,3 +530,63 @@ def test_fixtures_are_real_lines_of_the_raw_file() -> None:
     raw = set(_lines(RAW))
     for path in FIXTURES.glob("*.txt"):
         assert all(line in raw for line in _lines(path)), path.name
+
+
+# ------------------------------------------------------------------ labelled counts in the 実施状況 / 予定 text
+
+NARRATIVE = [
+    # measure, indicator, fiscal year, kind, value, unit, value_raw, line
+    ("2-2-1", "運営費支援", 2021, "actual", 33.0, "サロン", "33サロン", 439),
+    ("2-2-1", "遊具等器材の貸出", 2021, "actual", 135.0, "件", "135件", 439),
+    ("2-2-1", "お元気コールの実施 利用者", 2021, "actual", 13.0, "世帯", "13 世帯", 439),
+    ("1-1-3", "チャリティーゴルフ大会の開催 参加者", 2021, "actual", 58.0, "名", "58名", 102),
+    ("1-2-4", "手話通訳者等派遣", 2021, "actual", 7.0, "件", "7 件", 252),
+    ("1-3-2", "部会で会議を開催", 2021, "actual", 7.0, "回", "計 7 回", 327),
+    ("2-4-1", "防災講座開催数", 2021, "actual", 10.0, "件", "10件", 698),
+    ("3-1-2", "法人成年後見事業受任", 2021, "actual", 8.0, "件", "延べ8件", 969),
+    ("1-1-2", "連絡会を開催", 2022, "plan", 2.0, "回", "2回", 81),
+    ("1-3-2", "全体研修会", 2022, "plan", 3.0, "回", "3 回程度", 333),
+]
+
+
+@pytest.mark.parametrize("measure,indicator,year,kind,value,unit,raw,line", NARRATIVE)
+def test_real_file_narrative_counts(
+    measure: str, indicator: str, year: int, kind: str, value: float, unit: str, raw: str, line: int
+) -> None:
+    o = _obs(_real(), indicator, kind, year)
+    assert (o.measure_id, o.value, o.unit, o.value_raw, o.source_line) == (
+        f"yamaguchi-{measure}",
+        value,
+        unit,
+        raw,
+        line,
+    )
+    assert o.value_origin == "narrative" and "rule" in o.note
+    assert (raw, "observation") in [(c.token, c.outcome) for c in _real().coverage if c.source_line == line] or any(
+        c.outcome == "observation" and c.token in raw for c in _real().coverage if c.source_line == line
+    )
+
+
+def test_real_file_narrative_negatives() -> None:
+    sheet = _real()
+    narrative = [o for o in sheet.observations if o.value_origin == "narrative"]
+    taken = {(o.source_line, o.value) for o in narrative}
+    assert (214, 4.0) not in taken and (214, 1.0) not in taken  # 社協だより 4 月 1 日号: a date
+    assert (40, 6.0) not in taken  # 年6回発行: a frequency rule
+    assert (103, 25.0) not in taken  # 第25回: an ordinal
+    line_253 = [(o.value, o.unit) for o in narrative if o.source_line == 253]
+    assert (13.0, "円") not in line_253 and (3.0, "団体") not in line_253  # 計約 13万円 / 民間事業者3団体に
+    assert (74, 1.0) not in [(o.source_line, o.value) for o in narrative]  # 各1回: shared by two labels
+    # 開設支援 3 サロン restates the 実績値 column (ふれあい・いきいきサロン新規開設 3カ所) on the same row
+    assert ("3", "repeat of line 439: the narrative restates the 実績値 column") in _reasons(sheet, 439)
+    table = [o for o in sheet.observations if o.value_origin == "table"]
+    assert _obs(sheet, "福祉体験学習器材貸出件数", "actual").value_origin == "table" and len(table) > 150
+
+
+def test_real_file_coverage_regions() -> None:
+    sheet = _real()
+    regions = {c.region for c in sheet.coverage}
+    assert regions == {"value_column", "narrative", "outside_values"}
+    by_line = {(c.source_line, c.token): c.region for c in sheet.coverage}
+    assert by_line[(439, "33")] == "narrative" and by_line[(439, "3")] in ("narrative", "value_column")
+    assert by_line[(147, "77")] == "value_column"

@@ -177,6 +177,12 @@ ANALYSIS_STAGES: tuple[tuple[str, ...], ...] = (
 """The analyses read only the cleaned tables, so they run side by side; the report reads what both wrote."""
 
 
+def fix_kernel_hash_seed() -> None:
+    """Kernels start with a fixed string-hash seed: matplotlib's constrained layout sums in an order that follows
+    string hashing, and the float noise changes the SVG clip-path ids between runs (hub_per_1000.svg)."""
+    os.environ["PYTHONHASHSEED"] = "0"
+
+
 def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = None) -> Path:
     """Execute one notebook with papermill into the reports directory, strip run metadata, render HTML.
 
@@ -186,6 +192,7 @@ def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = Non
 
     from helpers.views.notebooks import relocate_paths, render_html, render_outputs_page, strip_run_metadata
 
+    fix_kernel_hash_seed()
     # papermill changes the process's working directory while a notebook runs, so every path here is absolute
     reports_dir = reports_dir.resolve()
     out_dir = reports_dir / EXECUTED_DIR
@@ -463,6 +470,7 @@ def _refresh_notebooks(log: Callable[[str], None]) -> None:
 
     from helpers.views.notebooks import strip_run_metadata
 
+    fix_kernel_hash_seed()
     for notebook in sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")):
         log(f"executing {notebook.name}")
         papermill.execute_notebook(

@@ -20,6 +20,7 @@ from helpers.core.fiscal_years import ERA_PATTERN, era_to_gregorian, parse_fisca
 from helpers.core.non_counts import NonCountRule, non_count_at, non_count_rule, non_count_rules, non_count_spans
 from helpers.core.numbers import COUNTERS, Quantity, parse_quantity
 from helpers.core.text import CIRCLED_MARKERS, blank_out, key, nfkc, per_parse_cache, split_cells, strip_html
+from helpers.sheets.narrative_counts import extract_counts
 from helpers.sheets.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
 from helpers.sources.raw_text import read_sheet_lines
 
@@ -587,6 +588,7 @@ class ItemReader:
         self.read_patterns()
         self.read_labels()
         self.attach_notes()
+        self.read_narrative()
         self.skip_rest()
 
     def add_candidate(self, indicator: str, label: str, start: int, end: int, notes: Iterable[str] = ()) -> Candidate:
@@ -662,6 +664,8 @@ class ItemReader:
             before = [c for c in ordered if self._rel(c.raw_end) <= start]
             text = strip_html(self.text[start:end]).strip()
             owners = before[-1:] if kind == "breakdown" else before
+            if kind == "breakdown" and owners:
+                self.breakdown_counts(owners[0], start, end)
             for token in self._free(start, end):
                 if not owners:
                     self.claim(token, "sub-count without a total before it; not taken")
@@ -685,6 +689,8 @@ class ItemReader:
                 reason = f"share after {cand.value_raw}, kept in note"
             else:
                 reason = f"sub-count in brackets after {cand.value_raw}, kept in note"
+                # line 358: 参加者 28人(自主防災部及び住民21人、…): labelled parts are observations of their own
+                self.breakdown_counts(cand, m.start("inner"), m.end("inner"))
             for token in self._free(m.start("inner"), m.end("inner")):
                 self.claim(token, reason)
             return
@@ -693,8 +699,34 @@ class ItemReader:
                 [i for i in (self.text.find(")", rel_end), self.text.find("）", rel_end)) if i > 0] or [rel_end]
             )
             cand.notes.append(f"内訳{self.text[rel_end:close].strip()}")
+            self.breakdown_counts(cand, rel_end + 1, close)
             for token in self._free(rel_end, close):
                 self.claim(token, f"breakdown of {cand.value_raw}, kept in note")
+
+    def breakdown_counts(self, owner: Candidate, start: int, end: int) -> None:
+        """Labelled parts of a total (内訳:助産師・看護師31人…, line 284) read by the shared narrative rules: each
+        an observation named under its total; unlabelled parts stay in the total's note."""
+        if owner.refused:
+            return
+        found = extract_counts(self.text[start:end])
+        for count in found.counts:
+            if not self._free(start + count.digits[0], start + count.digits[1]):
+                continue
+            notes = [f"breakdown of {owner.value_raw} ({owner.indicator})", *count.notes]
+            self.add_candidate(
+                f"{owner.indicator} {count.indicator}", count.indicator, start + count.start, start + count.end, notes
+            )
+
+    def read_narrative(self) -> None:
+        """Counts the crosswalk does not name, read by the shared narrative rules (a label before the number, a
+        verb after its counter); numbers inside footnotes and breakdowns stay with their total."""
+        found = extract_counts(self.text)
+        for count in found.counts:
+            digits = self._free(count.digits[0], count.digits[1])
+            if not digits or self._in_zone(digits[0]):
+                continue
+            notes = [f"label read by the shared narrative rules ({count.rule_id})", *count.notes]
+            self.add_candidate(count.indicator, count.indicator, count.start, count.end, notes)
 
     def skip_rest(self) -> None:
         """Dates, rules, ordinals and unlabelled numbers: skipped with a reason."""
@@ -854,6 +886,7 @@ def observation(city: str, source_file: str, info: MeasureInfo, cand: Candidate)
         count_basis=q.count_basis,
         note="; ".join(dict.fromkeys(n for n in notes if n)),
         year_basis=cand.year_basis,
+        value_origin="narrative",  # every count of the papers stands in a sentence of a ■ bullet
     )
 
 
@@ -897,7 +930,8 @@ def front_matter_coverage(
         where = "page title (計画期間)" if "計画期間" in line else section  # line 233: never a year of a value
         for token in tokens_in(line, 0):
             reason = _front_reason(where, line, token)
-            items.append((n, token.start, CoverageItem(city, source_file, n, token.text, "skipped", reason)))
+            entry = CoverageItem(city, source_file, n, token.text, "skipped", reason, "outside_values")
+            items.append((n, token.start, entry))
     return items
 
 
@@ -1090,9 +1124,11 @@ def table_coverage(
             claim = reader.claims[token.start]
             cand = claim.candidate
             if cand is not None and id(cand) in kept:
-                entry = CoverageItem(city, source_file, line, cand.value_raw, "observation", cand.indicator)
+                entry = CoverageItem(
+                    city, source_file, line, cand.value_raw, "observation", cand.indicator, "narrative"
+                )
             else:
                 reason = dropped.get(id(cand), claim.reason) if cand is not None else claim.reason
-                entry = CoverageItem(city, source_file, line, token.text, "skipped", reason)
+                entry = CoverageItem(city, source_file, line, token.text, "skipped", reason, "narrative")
             out.append((line, token.start, entry))
     return out

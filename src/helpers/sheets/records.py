@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 VALUE_KINDS: tuple[str, ...] = ("actual", "target", "plan")
+VALUE_ORIGINS: tuple[str, ...] = ("table", "narrative")
+"""Where a value was read: a value column of a table, or a labelled count inside narrative text."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class Observation:
     series_break: bool = False
     year_basis: str = ""
     """How the fiscal year was decided when it is not the column header (e.g. ``comment: 4年度は…``)."""
+    value_origin: str = "table"
+    """``table`` (a value column) or ``narrative`` (a labelled count in a sentence), so analyses can weigh it."""
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,24 @@ class Activity:
     """Which column or block the text stands in (``実施状況``, ``備考``, ``令和5年度計画`` …)."""
 
 
+COVERAGE_REGIONS: tuple[str, ...] = ("value_column", "narrative", "outside_values")
+"""Where a numeric token stands: a value column, narrative text (実施状況, 予定, ■ bullets, comments), or outside
+the tables' values (titles, contents, headings, rosters, glossaries)."""
+
+_OUTSIDE_VALUES = (
+    "heading number",
+    "table of contents",
+    "fiscal year in a block header",
+    "fiscal year in the document title",
+    "glossary text",
+    "caption or figure text",
+    "not a value column",
+)
+
+
 @dataclass(frozen=True)
 class CoverageItem:
-    """A numeric token found in a value column and what became of it."""
+    """A numeric token found in a sheet and what became of it."""
 
     city: str
     source_file: str
@@ -102,6 +121,25 @@ class CoverageItem:
     outcome: str
     """``observation`` or ``skipped``."""
     reason: str = ""
+    region: str = ""
+    """One of COVERAGE_REGIONS; a parser that does not say is placed by its reason (``実施状況 text`` → narrative)."""
+
+    def __post_init__(self) -> None:
+        if not self.region:
+            object.__setattr__(self, "region", region_of_reason(self.reason))
+
+
+def region_of_reason(reason: str) -> str:
+    """Where a token stands, told by its reason when the parser does not say.
+
+    >>> region_of_reason("実施状況 text: repeat of line 12"), region_of_reason("heading number"), region_of_reason("")
+    ('narrative', 'outside_values', 'value_column')
+    """
+    if any(word in reason for word in _OUTSIDE_VALUES):
+        return "outside_values"
+    if "narrative" in reason or "実施状況 text" in reason or "plan text" in reason:
+        return "narrative"
+    return "value_column"
 
 
 @dataclass

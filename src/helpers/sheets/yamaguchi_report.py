@@ -18,6 +18,7 @@ from helpers.core.fiscal_years import ERA_PATTERN, parse_fiscal_year
 from helpers.core.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rules
 from helpers.core.numbers import COUNTERS, MULTIPLIERS, NO_VALUE_MARKERS, to_number
 from helpers.core.text import CIRCLED_MARKERS, blank_out, clean_cell, key, nfkc, split_cells
+from helpers.sheets.narrative_counts import NarrativeCount, extract_counts
 from helpers.sheets.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
 from helpers.sources.raw_text import read_sheet_lines
 
@@ -114,9 +115,6 @@ _NUMBERED = re.compile(r"^[0-9]+\s")
 _TOC_MEASURE = re.compile(rf"([{CIRCLED_MARKERS}])\s*([^{CIRCLED_MARKERS}]+)")
 _SPACED_YEAR = re.compile(r"[0-9]\s+年度|令和\s+[0-9]")
 _COLUMN_HEADER = re.compile(r"年度(実施状況|実績値|実施予定)$")
-_PLANNED_COUNT = re.compile(
-    rf"\s*[{CIRCLED_MARKERS}]*(?P<label>[^()（）0-9]+?)\((?P<n>[0-9]+)(?P<unit>回|件|人|校)\)(?:。|\s*$)"
-)
 
 
 @dataclass
@@ -135,6 +133,12 @@ class _Entry:
     year_basis: str = ""
     count_basis: str = ""
     notes: list[str] = field(default_factory=list)
+    origin: str = "table"
+    """``narrative`` for a labelled count read from the text cell by the shared extractor."""
+    digits: tuple[int, int, str] | None = None
+    """Line, column and token of a narrative count's number: covered once it is kept or refused."""
+    context: str = ""
+    """Item heading of a narrative count, to tell its label from an equal one of the same measure."""
 
 
 @dataclass
@@ -727,9 +731,10 @@ def _narrative_reason(line: str, start: int, region: str) -> str:
     reason = non_count_reason(line, start, _NARRATIVE_RULES)
     if reason is not None:
         return reason
-    if region == "planned":
-        return "count in plan text (実施予定): not clearly labelled"
-    return f"count in narrative text ({_NARRATIVE_SECTION.get(region, region)})"
+    if region == "plan":
+        # line 317: 「※市内 40 社会福祉法人のうち、12 社会福祉法人で…」 background to the plan, not a target
+        return "count in plan text (計画): background, not a target"
+    return "number in narrative text: not a count (a rule, a name or a date)"
 
 
 _REGION_REASONS = {
@@ -766,6 +771,10 @@ class _Parser:
         self.actor = ""
         self.spill: list[tuple[int, str]] = []
         self.heading_order: list[str] = []
+        self.value_cells: dict[int, tuple[int, int]] = {}
+        """Line → span of its value cell (実績値, 主な活動指標等; a loose line below a table is all value)."""
+        self.seen: dict[tuple[str, str, str, int | None], tuple[int, float | None]] = {}
+        """(measure, label key, kind, year) → line and value of the figure recorded for it."""
 
     def quirk(self, text: str, line: int) -> None:
         """Remember a quirk with the first line that shows it."""
@@ -964,6 +973,7 @@ class _Parser:
             # line 257: 6 件 stands under its label ・福祉体験学習等によるユニバーサルデザインの周知
             self.quirk("value on the line after its label", lines[1][0])
         frags = [(n, 0, raw) for n, raw in lines]
+        self.value_cells.update({n: (0, len(raw)) for n, raw in lines})
         ctx = _CellContext("actual", "", "", self.block_year)
         for entry in _ValueCell(frags, ctx, self.cov, self.quirks).parse():
             found = self.section.target_rows.get(key(entry.label))
@@ -1012,6 +1022,7 @@ class _Parser:
             self.activities(number, row.text, row, "target", None, "計画:活動目標の実現に向けた取り組み", departments)
         if row.value:
             col, cell = row.value
+            self.value_cells[number] = (col, col + len(cell))
             ctx = _CellContext("target", row.actor, _join(departments), None)
             entries = _ValueCell([(number, col, cell)], ctx, self.cov, self.quirks).parse()
             for entry in entries:
@@ -1030,6 +1041,7 @@ class _Parser:
             if self.block != "actual":
                 raise ValueError(f"line {number}: value cell in a 予定 block")
             col, cell = row.value
+            self.value_cells[number] = (col, col + len(cell))
             ctx = _CellContext("actual", row.actor, _join(departments), self.block_year)
             self.section.entries.extend(_ValueCell([(number, col, cell)], ctx, self.cov, self.quirks).parse())
 
@@ -1086,35 +1098,63 @@ class _Parser:
                         section=item_section,
                     )
                 )
-                if kind == "plan":
-                    self.plan_observation(number, col, raw, a, b, row, seg_depts)
+            if self.block in ("actual", "planned"):
+                self.narrative_counts(number, col, masked, seg_start, seg_end, row, seg_depts, kind, year)
         return found
 
-    def plan_observation(
-        self, number: int, col: int, raw: str, a: int, b: int, row: _Row, departments: list[str]
+    def narrative_counts(
+        self,
+        number: int,
+        col: int,
+        masked: str,
+        start: int,
+        end: int,
+        row: _Row,
+        departments: list[str],
+        kind: str,
+        year: int | None,
     ) -> None:
-        """A 予定 item of the form ``…の開催(1回)`` is a labelled plan count (line 742); other counts are prose."""
-        item = raw[a:b]
-        match = _PLANNED_COUNT.match(item)
-        if not match:
-            return
-        start = a + match.start("n")
-        self.cov.add(number, col + start, match.group("n"), "observation")
-        self.quirk("a 予定 count is a plan value only as …の開催(1回); other plan counts are skipped", number)
-        raw_value = item[match.start("n") - 1 : match.end("unit") + 1]
-        self.section.entries.append(
-            _Entry(
-                label=_clean_label(match.group("label")),
-                kind="plan",
-                value=float(match.group("n")),
-                unit=match.group("unit"),
-                value_raw=raw_value,
-                line=number,
-                actor=row.actor,
-                department=_join(departments),
-                year=self.block_year,
-                notes=["count in brackets right after the planned item"],
+        """Labelled counts of the 実施状況 / 予定 text (line 439: ・運営費支援 33サロン), year and kind of the block."""
+        found = extract_counts(masked[start:end])
+        for skip in found.skips:
+            self.cov.add(number, col + start + skip.start, skip.token, "skipped", skip.reason)
+        for count in found.counts:
+            self.section.entries.append(self.narrative_entry(number, col + start, count, row, departments, kind, year))
+        if found.counts:
+            self.quirk(
+                "labelled counts inside the 実施状況 / 予定 text (運営費支援 33サロン) read as narrative values", number
             )
+
+    def narrative_entry(
+        self,
+        number: int,
+        offset: int,
+        count: NarrativeCount,
+        row: _Row,
+        departments: list[str],
+        kind: str,
+        year: int | None,
+    ) -> _Entry:
+        """An entry for a count of the text cell; its coverage waits until duplicates are settled."""
+        digits_start, digits_end = count.digits
+        token = self.lines[number - 1][offset + digits_start : offset + digits_end]
+        notes = [*count.notes, f"count in the {self.block_label} text (rule {count.rule_id})"]
+        return _Entry(
+            label=count.indicator,
+            kind=kind,
+            value=count.value,
+            unit=count.unit,
+            value_raw=count.value_raw,
+            line=number,
+            actor=row.actor,
+            department=_join(departments),
+            year=year,
+            year_basis=f"{self.block_label} text: year of its block header",
+            count_basis=count.count_basis,
+            notes=notes,
+            origin="narrative",
+            digits=(number, offset + digits_start, token),
+            context=count.context,
         )
 
     # ------------------------------------------------------------ results
@@ -1153,14 +1193,62 @@ class _Parser:
                 actor=_join(section.actors),
             )
         )
-        names = _indicator_names(section.entries)
-        units = _units_by_key(section.entries)
         for entry in section.entries:
             if entry.year is None:
                 entry.year = report_year
                 entry.year_basis = f"{entry.year_basis} ({report_year}, from the 実績 block header)".strip()
+        entries = self.settle_narrative(section)
+        names = _indicator_names(entries)
+        units = _units_by_key(entries)
+        for entry in entries:
             self.sheet.observations.append(self.observation(section, entry, names[key(entry.label)], units))
         return report_year
+
+    def settle_narrative(self, section: _Section) -> list[_Entry]:
+        """Table entries stay; a narrative count is kept unless the row's 実績値 restates it or its label already
+        holds a figure for that year and kind (one fact, one observation). Covers each narrative number."""
+        table = [e for e in section.entries if e.origin == "table"]
+        for entry in table:
+            self.seen.setdefault(
+                (section.measure_id, key(entry.label), entry.kind, entry.year), (entry.line, entry.value)
+            )
+        kept = list(table)
+        for entry in section.entries:
+            if entry.origin != "narrative" or entry.digits is None:
+                continue
+            line, col, token = entry.digits
+            reason = self.narrative_clash(section, table, entry)
+            if reason.startswith("cannot align") and entry.context:
+                # line 440: 運営費支援 27グループ under its own item, beside 運営費支援 33サロン (line 439)
+                entry.label = f"{entry.context} {entry.label}"
+                reason = self.narrative_clash(section, table, entry)
+            if reason:
+                self.cov.add(line, col, token, "skipped", reason)
+                continue
+            self.seen[(section.measure_id, key(entry.label), entry.kind, entry.year)] = (entry.line, entry.value)
+            self.cov.add(line, col, token, "observation")
+            kept.append(entry)
+        return kept
+
+    def narrative_clash(self, section: _Section, table: list[_Entry], entry: _Entry) -> str:
+        """Why a narrative count is not a new observation ('' when it is)."""
+        for other in table:
+            same_place = (
+                other.line == entry.line or other.unit.startswith(entry.unit) or entry.unit.startswith(other.unit)
+            )
+            if (other.kind, other.year, other.actor, other.value) == (
+                entry.kind,
+                entry.year,
+                entry.actor,
+                entry.value,
+            ) and same_place:
+                return f"repeat of line {other.line}: the narrative restates the 実績値 column"
+        seen = self.seen.get((section.measure_id, key(entry.label), entry.kind, entry.year))
+        if seen is None:
+            return ""
+        if seen[1] == entry.value:
+            return f"repeat of line {seen[0]}: same label and figure"
+        return f"cannot align labels and values: the label already has another figure on line {seen[0]}"
 
     def observation(self, section: _Section, entry: _Entry, indicator: str, units: dict[str, set[str]]) -> Observation:
         """The Observation of an entry, with unit notes."""
@@ -1190,6 +1278,7 @@ class _Parser:
             count_basis=entry.count_basis,
             note="; ".join(dict.fromkeys(n for n in notes if n)),
             year_basis=entry.year_basis,
+            value_origin=entry.origin,
         )
 
     def sweep_coverage(self) -> None:
@@ -1206,8 +1295,20 @@ class _Parser:
                 else:
                     raise ValueError(f"line {number}: digits outside any known region: {raw[:60]!r}")
                 self.cov.add(number, match.start(), match.group(0), "skipped", reason)
-        for (number, _col), (token, outcome, reason) in sorted(self.cov.items.items()):
-            self.sheet.coverage.append(CoverageItem(self.city, self.source_file, number, token, outcome, reason))
+        for (number, col), (token, outcome, reason) in sorted(self.cov.items.items()):
+            region = self.region_of(number, col)
+            self.sheet.coverage.append(
+                CoverageItem(self.city, self.source_file, number, token, outcome, reason, region)
+            )
+
+    def region_of(self, number: int, col: int) -> str:
+        """value_column inside a row's value cell, narrative in its text cells, outside_values elsewhere."""
+        cell = self.value_cells.get(number)
+        if cell is not None and cell[0] <= col < cell[1]:
+            return "value_column"
+        if self.regions.get(number, "") in _NARRATIVE_SECTION:
+            return "narrative"
+        return "outside_values"
 
 
 def _indicator_names(entries: list[_Entry]) -> dict[str, str]:

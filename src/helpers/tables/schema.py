@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pandas as pd
 import pandera.pandas as pa
 
 from helpers import CITIES
-from helpers.sheets.records import VALUE_KINDS
+from helpers.sheets.records import COVERAGE_REGIONS, VALUE_KINDS, VALUE_ORIGINS
 
 GRADES: tuple[str, ...] = ("A", "B", "C", "D")
 PROGRESS_LABELS: tuple[str, ...] = ("順調に進んだ", "概ね進んだ", "一部遅れがある", "未実施")
@@ -44,6 +47,8 @@ class Table:
     primary_key: tuple[str, ...]
     description: str = ""
     sort_by: tuple[str, ...] = field(default=())
+    row_checks: tuple[Callable[[pd.DataFrame], pd.Series], ...] = ()
+    """Checks across columns (each returns True for every valid row), run by pandera on every write."""
 
     @property
     def columns(self) -> list[str]:
@@ -120,6 +125,13 @@ INDICATORS = Table(
             "How the fiscal year was decided when not from the header.",
             "年度の根拠",
             required=False,
+        ),
+        _f(
+            "value_origin",
+            "string",
+            "Where the value was read: table (a value column) or narrative (a labelled count in a sentence).",
+            "値の出所(表・本文)",
+            enum=VALUE_ORIGINS,
         ),
         _f("value_raw", "string", "The exact token as it stands on the source line.", "原文の値"),
         SOURCE_FILE,
@@ -212,20 +224,121 @@ ACTIVITIES = Table(
     primary_key=("source_file", "source_line", "item"),
 )
 
+
+@dataclass(frozen=True)
+class CoverageReason:
+    """One kind of reason a numeric token is skipped: the reason texts it covers (regex) and what it means."""
+
+    kind: str
+    pattern: str
+    meaning: str
+
+
+COVERAGE_REASONS: tuple[CoverageReason, ...] = (
+    CoverageReason(
+        "date",
+        r"date.*|.*: date, time or period; not a value column|as-of date of .*",
+        "a date or time (令和4年6月7日, 1/19, R4.11.30現在)",
+    ),
+    CoverageReason(
+        "year_reference",
+        r"year (in narrative text|reference.*)|fiscal[- ]year .*|target year label|start year of .*|plan period",
+        "a fiscal year or era year naming when, not how many (令和3年度, H32(2020))",
+    ),
+    CoverageReason(
+        "frequency_rule",
+        r"frequency .*|interval rule .*",
+        "a rule of how often (月1回, 年6回発行, 1回/年, 3か月ごと), not how often it happened",
+    ),
+    CoverageReason(
+        "ordinal_or_numbering",
+        r"ordinal.*|heading number|table of contents .*|list numbering|item marker"
+        r"|.*: (numbering or reference|item marker); not a value column",
+        "an ordinal, heading, page, list or roster number (第2期, ①, contents page numbers)",
+    ),
+    CoverageReason(
+        "name_or_rule",
+        r"digits inside .*|part of a name .*|fee .*|range .*|.*: range in a rule .*"
+        r"|number in narrative text: (not a count .*|money, share or duration, not a count)"
+        r"|number in narrative text without a counter|glossary text .*|caption or figure text",
+        "digits in a name, a fee, a limit set by a rule, money or a duration in prose, text outside value columns",
+    ),
+    CoverageReason(
+        "note_of_another_value",
+        r"sub-count .*|breakdown .*|share after .*|parenthesised .*|.*kept in note.*"
+        r"|repeats .* as the base of the next figure|undated .*|stray value .*",
+        "a sub-count, breakdown, share or as-of figure kept in the note of the value it qualifies, or a figure "
+        "without a year",
+    ),
+    CoverageReason(
+        "repeat",
+        r"repeat of line .*|same figure .*|※再掲 .*|実施状況 text: (repeat|restates) .*",
+        "the same figure already recorded elsewhere (one fact, one observation)",
+    ),
+    CoverageReason(
+        "unclear_label",
+        r"count in narrative text: .*|count in plan text .*|count in brackets inside the label.*"
+        r"|cannot align labels and values.*|no (label|indicator label) .*|value without a label.*"
+        r"|compound count refused|cell kept whole.*|実施状況 text.*|conflicts with line .*",
+        "a count whose words do not say clearly what it counts, or whose labels and values cannot be aligned",
+    ),
+)
+"""The closed list of skip reasons (by kind). Every skipped token's reason must fall under a kind (the first
+that matches names it); writing a table with any other reason fails validation. Reasons keep their particulars
+(line numbers, the value they belong to) after the kind's wording."""
+
+_REASON_PATTERNS = tuple((r.kind, re.compile(r.pattern)) for r in COVERAGE_REASONS)
+
+
+def coverage_reason_kind(reason: str) -> str:
+    """The kind of a skip reason from the closed list, or '' when no kind covers it.
+
+    >>> coverage_reason_kind("frequency rule (月1回 / 年1回), not a count")
+    'frequency_rule'
+    >>> coverage_reason_kind("count in narrative text: no label names it")
+    'unclear_label'
+    >>> coverage_reason_kind("because")
+    ''
+    """
+    return next((kind for kind, pattern in _REASON_PATTERNS if pattern.fullmatch(reason)), "")
+
+
+def _skip_reasons_are_listed(frame: pd.DataFrame) -> pd.Series:
+    """Row check of coverage: an observation needs no reason; a skipped token's reason is of a listed kind."""
+    skipped = frame["outcome"] == "skipped"
+    kinds = frame["reason"].map(coverage_reason_kind)
+    return ~skipped | (kinds != "")
+
+
 COVERAGE = Table(
     name="coverage",
     title="Numeric tokens and their fate",
-    description="Every numeric token in a value column: became an observation, or skipped with a reason.",
+    description="Every numeric token of the sheets: became an observation, or skipped with a reason.",
     fields=(
         CITY,
         SOURCE_FILE,
         SOURCE_LINE,
         _f("item", "integer", "Order of the token within its source line.", "行内の順番", minimum=1),
         _f("token", "string", "The numeric token as it stands.", "原文"),
+        _f(
+            "region",
+            "string",
+            "Where the token stands: value_column, narrative (text cells, bullets) or outside_values (titles, "
+            "contents, headings, rosters).",
+            "位置(値の欄・本文・表外)",
+            enum=COVERAGE_REGIONS,
+        ),
         _f("outcome", "string", "observation or skipped.", "結果", enum=("observation", "skipped")),
-        _f("reason", "string", "Why a token was skipped.", "理由", required=False),
+        _f(
+            "reason",
+            "string",
+            "Why a token was skipped: one of the kinds of COVERAGE_REASONS (schema.py), with its particulars.",
+            "理由",
+            required=False,
+        ),
     ),
     primary_key=("source_file", "source_line", "item"),
+    row_checks=(_skip_reasons_are_listed,),
 )
 
 CLEAN_TABLES: tuple[Table, ...] = (INDICATORS, MEASURES, MEASURE_LISTINGS, EVALUATIONS, ACTIVITIES, COVERAGE)
@@ -305,7 +418,10 @@ def pandera_schema(table: Table) -> pa.DataFrameSchema:
         )
         for f in table.fields
     }
-    return pa.DataFrameSchema(columns, strict=True, ordered=True, unique=list(table.primary_key), name=table.name)
+    checks = [pa.Check(check, error=check.__doc__ or check.__name__) for check in table.row_checks]
+    return pa.DataFrameSchema(
+        columns, checks=checks, strict=True, ordered=True, unique=list(table.primary_key), name=table.name
+    )
 
 
 def frictionless_resource(table: Table) -> dict[str, object]:
