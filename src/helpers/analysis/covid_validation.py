@@ -306,6 +306,30 @@ def _share(numerator: int, denominator: int) -> float:
     return numerator / denominator if denominator else float("nan")
 
 
+CLASSIFIER_ATTRIBUTIONS: dict[str, str] = {"sheet": "sheet_says_pandemic", "timing": "timing_only", "": "none"}
+"""The trajectories table's attribution codes in the hand coding's vocabulary."""
+
+
+def classifier_view(trajectories: pd.DataFrame) -> pd.DataFrame:
+    """``covid_trajectories.csv`` in the shape :func:`agreement` reads: stall evidence under
+    ``stall_source_file``/``stall_source_line`` and attributions in the hand coding's words.
+
+    >>> t = pd.DataFrame({"source_file": ["a.txt"], "source_line": [3], "attribution": ["sheet"]})
+    >>> classifier_view(t)[["stall_source_file", "attribution"]].iloc[0].tolist()
+    ['a.txt', 'sheet_says_pandemic']
+    """
+    view = trajectories.rename(columns={"source_file": "stall_source_file", "source_line": "stall_source_line"})
+    view["attribution"] = view["attribution"].fillna("").map(CLASSIFIER_ATTRIBUTIONS)
+    return view
+
+
+CLASSIFIER_EVIDENCE: tuple[tuple[str, str], ...] = (
+    ("stall_source_file", "stall_source_line"),
+    ("recovery_file", "recovery_line"),
+)
+"""The classifier's evidence columns a hand-coded unit is matched on: the stall line and the recovery line."""
+
+
 def agreement(
     hand: pd.DataFrame,
     classifier: pd.DataFrame,
