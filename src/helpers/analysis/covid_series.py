@@ -119,6 +119,8 @@ class Series:
     lines: frozenset[tuple[str, int]]
     cells: str
     """The series' raw value cells and notes (NFKC, joined), to tell whose cell a sentence stands in."""
+    part_of_total: bool = False
+    """Every value is a labelled part of a printed total (``内訳:…デイサービス職員6名``): the total is the activity."""
 
 
 def _text(value: object) -> str:
@@ -158,6 +160,10 @@ def _points(rows: list[dict[str, object]], lexicon: Lexicon | None = None) -> tu
     return tuple(sorted(points, key=lambda p: p.year))
 
 
+PART_NOTE = "breakdown of "
+"""How the cleaning step's note starts on a labelled part of a total (ichinoseki_fy2023_council_papers.txt:283)."""
+
+
 def _is_true(value: object) -> bool:
     """A boolean cell, whether read as bool or as text."""
     return value is True or _text(value).strip().lower() in ("true", "1")
@@ -193,6 +199,7 @@ def build_series(indicators: pd.DataFrame, lexicon: Lexicon, rules: Sequence[Kin
                 new=bool(NEW_MARKERS.search(nfkc(key[2]) + "\n" + cells)),
                 lines=frozenset((_text(r["source_file"]), int(r["source_line"])) for r in rows),
                 cells=cells,
+                part_of_total=all(_text(r.get("note")).startswith(PART_NOTE) for r in rows),
             )
         )
     return out

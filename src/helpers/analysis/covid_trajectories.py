@@ -352,6 +352,8 @@ def numeric_reading(series: Series | None, params: TrajectoryParams, scheme_chan
         return Numeric(reason="no_series")
     if series.kind != "activity":
         return Numeric(reason=f"kind:{series.kind}")
+    if series.part_of_total:
+        return Numeric(reason="part of a total")
     if series.series_break:
         return Numeric(reason="series_break")
     ref, basis, reason = reference_point(series, params.window_start, params.latest_year)
