@@ -221,6 +221,6 @@ def test_tables_validate_and_write(tmp_path, frames, events, table):
 def test_a_part_of_a_printed_total_is_not_read_as_an_activity(table):
     """ichinoseki:358 and :283: 避難支援訓練 participants 28 (FY2021) and 30 (FY2022) with their parts; デイサービス職員
     going from 3 to 6 is a change in who came, not a stall of the drill."""
-    part = find(table, "ichinoseki", indicator="避難支援訓練参加者数 デイサービス職員")
+    part = find(table, "ichinoseki", "避難支援訓練参加者数 デイサービス職員")
     assert part["status"] not in STALLED_STATUSES
     assert "part of a total" in part["rules"]
