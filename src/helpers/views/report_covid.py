@@ -65,10 +65,16 @@ def stall_sentence(counts: dict[str, int], subject: str) -> str:
         ("stalled_recovery_not_observed", "後の年度の報告がなく回復を確認できないもの"),
     ]
     parts = [f"{name}が{fmt_number(counts[s])}件" for s, name in outcomes if counts.get(s)]
+    sheet, timing = fmt_number(counts["sheet"]), fmt_number(counts["timing"])
+    ties = (
+        f"資料がコロナの影響と明記しているものが{sheet}件、時期と数値・評価の推移から判断したものが{timing}件"
+        if counts["sheet"] and counts["timing"]
+        else "すべて資料がコロナの影響と明記しているもの"
+        if counts["sheet"]
+        else "すべて時期と数値・評価の推移から判断したもの"
+    )
     return (
-        f"{subject}、コロナ禍で停滞した取組が{fmt_number(counts['stalled'])}件で、"
-        f"資料がコロナの影響と明記しているものが{fmt_number(counts['sheet'])}件、"
-        f"時期と数値・評価の推移から判断したものが{fmt_number(counts['timing'])}件です。"
+        f"{subject}、コロナ禍で停滞した取組が{fmt_number(counts['stalled'])}件で、{ties}です。"
         f"そのうち{'、'.join(parts)}です。"
     )
 
@@ -222,20 +228,32 @@ def covid_overall_sentences(ctx: ReportContext) -> list[str]:
 
 
 def status_table(trajectories: pd.DataFrame, cities: Sequence[str]) -> Markup:
-    """市 × 判定 counts, then the stalled ones by who ties them to the pandemic, with a total row."""
+    """市 × 判定 counts, with a total row."""
     statuses = [s for s in label_order("status") if s in set(trajectories["status"]) or s in STALLED_STATUSES]
-    ties = attribution_counts(trajectories)
     rows = []
     for city in [*cities, ""]:
         part = trajectories if not city else trajectories[trajectories["city"] == city]
         row: dict[str, object] = {"市": CITY_JA[city] if city else f"{len(cities)}市の計"}
         row.update({label_ja("status", s): int((part["status"] == s).sum()) for s in statuses})
-        for a in ATTRIBUTIONS:
-            total = int(ties[a].sum()) if not city else int(ties[a].get(city, 0))
-            row[f"停滞のうち{label_ja('attribution', a)}"] = total
         rows.append(row)
     frame = pd.DataFrame(rows)
     return table(frame, numeric=[c for c in frame.columns if c != "市"], css="cards")
+
+
+def attribution_table(trajectories: pd.DataFrame, cities: Sequence[str]) -> Markup:
+    """The stalled activities per city by who ties them to the pandemic, with a total row (both are stalls)."""
+    ties = attribution_counts(trajectories)
+    rows = []
+    for city in [*cities, ""]:
+        row: dict[str, object] = {"市": CITY_JA[city] if city else f"{len(cities)}市の計"}
+        for a in ATTRIBUTIONS:
+            row[label_ja("attribution", a)] = int(ties[a].sum()) if not city else int(ties[a].get(city, 0))
+        row["停滞した取組の計"] = sum(int(v) for k, v in row.items() if k != "市")
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return table(
+        frame, numeric=[c for c in frame.columns if c != "市"], caption="停滞した取組とコロナとの関係", css="cards"
+    )
 
 
 def _setting(parameter: str, value: float, start: int) -> str:
@@ -403,6 +421,7 @@ def covid_section(ctx: ReportContext) -> Section:
                 "その後に戻っているものです。"
             ),
             status_table(t["covid_trajectories"], ctx.cities),
+            attribution_table(t["covid_trajectories"], ctx.cities),
             *covid_figures(ctx),
             heading("判定の基準を変えた場合", 3, "covid-sensitivity"),
             paragraph(*sensitivity_sentences(t["covid_sensitivity"])),
