@@ -29,6 +29,7 @@ from helpers.views.covid_figures import (
     stall_line_checks,
     stall_list,
 )
+from helpers.views.labels import label_ja
 
 
 def grade_row(measure_id, year, letter, indicator="参加人数"):
@@ -62,7 +63,9 @@ def test_grade_matrix_takes_the_worst_grade_and_orders_measures():
 
 def test_measure_labels_use_the_sheet_number():
     measures = pd.DataFrame({"measure_id": ["shiroi-no05"], "measure": ["庁内の横断的な連携体制の推進"]})
-    assert measure_labels(measures, ["shiroi-no05"], width=10) == ["No.5 庁内の横…"]
+    assert measure_labels(measures, ["shiroi-no05"], width=10) == [
+        "No.5 庁内の横断\n的な連携体制の推進"
+    ]  # wrapped, not cut
 
 
 def obs(year, value, kind="actual", indicator="参加人数", measure_id="m1"):
@@ -160,7 +163,10 @@ def test_stall_list_shows_stalled_rows_in_status_order():
         + [obs(y, v, indicator="教室回数", measure_id="m2") for y, v in ((2019, 40), (2020, 5), (2022, 10))]
     )
     got = stall_list(classified(indicators), "yamaguchi")
-    assert got["status"].tolist() == ["停滞→回復", "停滞→未回復"]
+    assert got["status"].tolist() == [
+        label_ja("status", "stalled_recovered"),
+        label_ja("status", "stalled_not_recovered"),
+    ]
     assert got["activity"].tolist() == ["参加人数", "教室回数"]
     assert got["stall evidence"].tolist()[0] == "2020年度 0人 (y.txt:20)"
 

@@ -83,7 +83,7 @@ def test_matrix_heatmap_writes_counts_and_units_in_every_cell(close_figures):
     assert texts.count("—") == len(CITIES) * len(SUBTYPES) - 2
     assert ax.texts[0].get_color() == "white" and ax.texts[-2].get_color() == "black"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["山形市", "山口市", "一関市", "白井市"]
-    assert colourbar.get_ylabel() == "系列数"
+    assert colourbar.get_ylabel() == "指標の数"
 
 
 def test_expansion_draws_one_line_per_series_with_overview_lines_solid(close_figures):

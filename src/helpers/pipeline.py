@@ -156,6 +156,7 @@ def analysis_steps(config: RunConfig, fiscal_year: int) -> list[Step]:
         "window_end": defaults.window_end,
         "drop_threshold": defaults.drop_threshold,
         "recovery_share": defaults.recovery_share,
+        "min_change": defaults.min_change,
     }
     shared = {
         "raw_dir": _rel(config.raw_dir),

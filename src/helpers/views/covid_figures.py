@@ -12,17 +12,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from helpers.analysis.covid_series import build_series
-from helpers.analysis.covid_text import EFFECT_LABELS_JA, EFFECTS, Lexicon, city_rank, load_lexicon, natural_key
+from helpers.analysis.covid_text import EFFECTS, Lexicon, city_rank, load_lexicon, natural_key
 from helpers.analysis.covid_trajectories import (
-    ATTRIBUTION_LABELS_JA,
     ATTRIBUTIONS,
     STALLED_STATUSES,
-    STATUS_LABELS_JA,
     STATUSES,
     TrajectoryParams,
     as_of,
 )
-from helpers.views.figures import CITY_LABELS, HATCHES, PALETTE
+from helpers.views.figures import CITY_LABELS, HATCHES, MIN_FONT_PT, PALETTE, display_label, wrap_title
 
 EDGE = "#333333"
 """Bar edges and hatch lines (matplotlib draws hatches in the edge colour)."""
@@ -97,7 +95,7 @@ def measure_labels(measures: pd.DataFrame, measure_ids: list[str], width: int = 
     labels = []
     for measure_id in measure_ids:
         number = measure_id.rsplit("-", 1)[-1].removeprefix("no").lstrip("0") or "0"
-        labels.append(short_label(f"No.{number} {names.get(measure_id, '')}".strip(), width))
+        labels.append(wrap_title(f"No.{number} {names.get(measure_id, '')}".strip(), width))
     return labels
 
 
@@ -148,13 +146,13 @@ def indexed_series_frame(
 
 
 def panel_label(city: str, measure_id: str, indicator: str, width: int = 16) -> str:
-    """A panel title: city, the measure's number and the indicator, cut to ``width`` (unique per series).
+    """A panel title: city and the measure's number, then the indicator wrapped at ``width`` (unique per series).
 
     >>> panel_label("shiroi", "shiroi-no34", "市内の参加者数")
-    '白井市 No.34 市内の参加者数'
+    '白井市 No.34\\n市内の参加者数'
     """
     number = measure_id.split("-", 1)[-1].removeprefix("no").lstrip("0") or "0"
-    return f"{CITY_LABELS.get(city, city)} No.{number} {short_label(indicator, width)}"
+    return f"{CITY_LABELS.get(city, city)} No.{number}\n{wrap_title(indicator, width)}"
 
 
 def stall_line_checks(indexed: pd.DataFrame, params: TrajectoryParams) -> pd.DataFrame:
@@ -186,7 +184,7 @@ def stall_list(trajectories: pd.DataFrame, city: str) -> pd.DataFrame:
     rows = rows.iloc[sorted(range(len(rows)), key=keys.__getitem__)]
     return pd.DataFrame(
         {
-            "status": rows["status"].map(STATUS_LABELS_JA),
+            "status": rows["status"].map(lambda code: display_label("status", code)),
             "measure": rows["measure"],
             "activity": rows["activity"],
             "stalled": rows["stall_year"],
@@ -230,16 +228,17 @@ def plot_status_by_city(row_counts: pd.DataFrame, attribution: pd.DataFrame) -> 
     pandemic (right)."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.4), gridspec_kw={"width_ratios": (3, 2)})
     data = row_counts.drop(index="total", errors="ignore")[list(STATUSES)]
-    _stacked_bars(axes[0], data, STATUS_STYLES, STATUS_LABELS_JA)
-    _stacked_bars(axes[1], attribution[list(ATTRIBUTIONS)], ATTRIBUTION_STYLES, ATTRIBUTION_LABELS_JA)
+    _stacked_bars(axes[0], data, STATUS_STYLES, {s: display_label("status", s) for s in STATUSES})
+    ties = {a: display_label("attribution", a) for a in ATTRIBUTIONS}
+    _stacked_bars(axes[1], attribution[list(ATTRIBUTIONS)], ATTRIBUTION_STYLES, ties)
     for ax, counts, title in zip(
-        axes, (data, attribution), ("活動の判定(系列・記述ごと)", "停滞した活動:コロナとの関係"), strict=True
+        axes, (data, attribution), ("活動ごとの判定", "停滞した活動とコロナとの関係"), strict=True
     ):
         ax.set_xticks(range(len(counts)), [CITY_LABELS.get(c, c) for c in counts.index])
         ax.set_title(title)
         ax.set_ylabel("活動の数")
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles, labels, fontsize=7.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
+        ax.legend(handles, labels, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     fig.suptitle("新型コロナによる停滞と回復の判定(市別、活動の数)")
     fig.tight_layout()
     return fig
@@ -248,17 +247,18 @@ def plot_status_by_city(row_counts: pd.DataFrame, attribution: pd.DataFrame) -> 
 def plot_grade_heatmap(matrix: pd.DataFrame, labels: list[str]) -> Figure:
     """白井市's A–D grades as a measure × fiscal-year grid: grey shade by grade and the letter in each cell."""
     n_rows, n_cols = matrix.shape
-    fig, ax = plt.subplots(figsize=(2.2 + 0.9 * n_cols + 2.6, 0.8 + 0.24 * n_rows))
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    fig, ax = plt.subplots(figsize=(2.2 + 0.9 * n_cols + 3.4, 1.0 + 0.2 * lines * n_rows + 0.1 * n_rows))
     for i, measure_id in enumerate(matrix.index):
         for j, year in enumerate(matrix.columns):
             grade = matrix.loc[measure_id, year]
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=GRADE_SHADES[grade], edgecolor="#bbbbbb", lw=0.5))
             colour = "#ffffff" if grade in ("C", "D") else "#000000"
-            ax.text(j + 0.5, i + 0.5, grade or "–", ha="center", va="center", fontsize=8, color=colour)
+            ax.text(j + 0.5, i + 0.5, grade or "–", ha="center", va="center", fontsize=MIN_FONT_PT, color=colour)
     ax.set_xlim(0, n_cols)
     ax.set_ylim(n_rows, 0)
     ax.set_xticks([j + 0.5 for j in range(n_cols)], [f"{y}年度" for y in matrix.columns])
-    ax.set_yticks([i + 0.5 for i in range(n_rows)], labels, fontsize=7.5)
+    ax.set_yticks([i + 0.5 for i in range(n_rows)], labels, fontsize=MIN_FONT_PT)
     ax.tick_params(length=0)
     for side in ("left", "bottom", "top", "right"):
         ax.spines[side].set_visible(False)
@@ -268,12 +268,12 @@ def plot_grade_heatmap(matrix: pd.DataFrame, labels: list[str]) -> Figure:
     return fig
 
 
-def plot_indexed_series(indexed: pd.DataFrame, params: TrajectoryParams, n_cols: int = 5) -> Figure:
+def plot_indexed_series(indexed: pd.DataFrame, params: TrajectoryParams, n_cols: int = 4) -> Figure:
     """Small multiples: each activity series that fell, indexed to its reference level (= 100), with the stall and
     recovery lines; the marker tells the status. Every panel goes to or below the stall line."""
     labels = list(dict.fromkeys(indexed["label"]))
     n_rows = max(1, -(-len(labels) // n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(2.5 * n_cols, 2.1 * n_rows + 0.6), squeeze=False)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.0 * n_cols, 3.1 * n_rows + 1.0), squeeze=False)
     years = sorted(set(indexed["fiscal_year"]))
     for ax, label in zip(axes.flat, labels, strict=False):
         points = indexed[indexed["label"] == label]
@@ -284,17 +284,17 @@ def plot_indexed_series(indexed: pd.DataFrame, params: TrajectoryParams, n_cols:
         ax.axhline(100 * (1 - params.drop_threshold), color="#aaaaaa", lw=0.8, ls=":")
         if points["reference_basis"].iloc[0] == "pre_pandemic":
             ax.axhline(100 * params.recovery_share, color="#aaaaaa", lw=0.6, ls="-.")
-        ax.set_xticks(range(len(years)), [f"{y}" for y in years], fontsize=7)
-        ax.tick_params(axis="y", labelsize=7)
+        ax.set_xticks(range(len(years)), [f"{y}" for y in years], fontsize=MIN_FONT_PT, rotation=90)
+        ax.tick_params(axis="y", labelsize=MIN_FONT_PT)
         ax.set_xlim(-0.4, len(years) - 0.6)
         ax.set_ylim(bottom=0)
         basis = "基準:" + ("コロナ前" if points["reference_basis"].iloc[0] == "pre_pandemic" else "最新年度")
-        ax.set_title(f"{label}\n({basis}{points['reference_year'].iloc[0]}年度 = 100)", fontsize=7.5)
+        ax.set_title(f"{label}\n({basis}{points['reference_year'].iloc[0]}年度 = 100)", fontsize=MIN_FONT_PT)
     for ax in list(axes.flat)[len(labels) :]:
         ax.axis("off")
     shown = [s for s in STALLED_STATUSES if s in set(indexed["status"])]
     handles = [
-        plt.Line2D([], [], color=STATUS_STYLES[s][0], marker=STATUS_MARKERS[s], label=STATUS_LABELS_JA[s])
+        plt.Line2D([], [], color=STATUS_STYLES[s][0], marker=STATUS_MARKERS[s], label=display_label("status", s))
         for s in shown
     ]
     stall_line = 100 * (1 - params.drop_threshold)
@@ -303,9 +303,9 @@ def plot_indexed_series(indexed: pd.DataFrame, params: TrajectoryParams, n_cols:
         plt.Line2D([], [], color="#aaaaaa", ls=":", label=f"停滞の線 ({stall_line:.0f})"),
     ]
     if (indexed["reference_basis"] == "pre_pandemic").any():
-        label = f"回復の線 ({100 * params.recovery_share:.0f}、コロナ前が基準の系列)"
+        label = f"回復の線 ({100 * params.recovery_share:.0f}、コロナ前が基準の活動)"
         handles.append(plt.Line2D([], [], color="#aaaaaa", ls="-.", label=label))
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, bbox_to_anchor=(0.5, 0.0))
+    fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 0.0))
     fig.suptitle(f"コロナ禍の年度に基準の{stall_line:.0f}%以下に下がった活動の数値(基準値 = 100 とした指数)")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
@@ -331,7 +331,7 @@ def plot_demand(counts: pd.DataFrame) -> Figure:
     """Demand series (相談, 申請 …) per city that rose, stayed flat or fell over the years each sheet reports: read
     apart from the activity stalls (demand falls when a relief scheme ends, and rises in a crisis)."""
     fig, ax = plt.subplots(figsize=(7, 3.8))
-    _stacked_bars(ax, counts, DEMAND_STYLES, DEMAND_LABELS_JA)
+    _stacked_bars(ax, counts, DEMAND_STYLES, {d: display_label("demand_change", d) for d in DEMAND_LABELS_JA})
     ax.set_xticks(range(len(counts)), [CITY_LABELS.get(c, c) for c in counts.index])
     ax.set_ylabel("指標の数")
     handles, labels = ax.get_legend_handles_labels()
@@ -348,7 +348,7 @@ def plot_timeline(timeline: pd.DataFrame) -> Figure:
     for ax, city in zip(axes[0], cities, strict=True):
         data = timeline[timeline["city"] == city].pivot(index="fiscal_year", columns="effect", values="n_sentences")
         data = data.reindex(columns=list(EFFECTS), fill_value=0)
-        _stacked_bars(ax, data, EFFECT_STYLES, EFFECT_LABELS_JA)
+        _stacked_bars(ax, data, EFFECT_STYLES, {e: display_label("effect", e) for e in EFFECTS})
         ax.set_xticks(range(len(data)), [f"{y}" for y in data.index])
         ax.set_title(CITY_LABELS.get(city, city))
         ax.set_xlabel("報告の対象年度")

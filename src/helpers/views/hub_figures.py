@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 
 from helpers import CITIES
-from helpers.analysis.hub_consultation import BASIS_LABELS_JA, FAMILY_LABELS_JA, SUBTYPE_LABELS_JA, SUBTYPES
-from helpers.views.figures import CITY_LABELS, HATCHES, PALETTE
+from helpers.analysis.hub_consultation import SUBTYPES
+from helpers.views.figures import CITY_LABELS, HATCHES, MIN_FONT_PT, PALETTE, display_label, wrap_title
 
 OVERVIEW_MARK = "〔概要資料〕"
 """Appended to a label whose value comes from an overview document rather than the progress sheet."""
@@ -74,7 +74,7 @@ def plot_matrix_heatmap(matrix: pd.DataFrame) -> Figure:
     """City × subtype grid of the coverage matrix: the number of series (grey shade and figure) and its units."""
     n_series, units = city_by_subtype(matrix, "n_series"), city_by_subtype(matrix, "units")
     top = max(int(n_series.to_numpy().max()), 1)
-    fig, ax = plt.subplots(figsize=(11, 4.4))
+    fig, ax = plt.subplots(figsize=(13, 5.6))
     image = ax.imshow(n_series.to_numpy(), cmap="Greys", vmin=0, vmax=top * 1.3, aspect="auto")
     for i, city in enumerate(CITIES):
         for j, subtype in enumerate(SUBTYPES):
@@ -82,22 +82,22 @@ def plot_matrix_heatmap(matrix: pd.DataFrame) -> Figure:
             colour = "white" if n > top * 0.65 else "black"
             ax.text(j, i - 0.15, f"{n}", ha="center", va="center", fontsize=14, color=colour)
             text = unit_text(units.loc[city, subtype], n)
-            ax.text(j, i + 0.25, text, ha="center", va="center", fontsize=7.5, color=colour, linespacing=1.1)
-    ax.set_xticks(range(len(SUBTYPES)), [SUBTYPE_LABELS_JA[s] for s in SUBTYPES])
+            ax.text(j, i + 0.25, text, ha="center", va="center", fontsize=MIN_FONT_PT, color=colour, linespacing=1.1)
+    ax.set_xticks(range(len(SUBTYPES)), [wrap_title(display_label("subtype", s), 6) for s in SUBTYPES])
     ax.set_yticks(range(len(CITIES)), [CITY_LABELS[c] for c in CITIES])
     ax.set_xlabel("指標の区分(下段は単位)")
     ax.set_ylabel("市")
-    ax.set_title("拠点・相談に関する指標の系列数(市 × 区分)")
+    ax.set_title("拠点・相談に関する指標の数(市 × 区分)")
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
     colourbar = fig.colorbar(image, ax=ax, fraction=0.035, pad=0.02)
-    colourbar.set_label("系列数")
+    colourbar.set_label("指標の数")
     colourbar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
 
-NO_SERIES_MARK = "—\n系列なし"
+NO_SERIES_MARK = "—\n指標なし"
 """Written in a service panel where a city's sheets have no series of that service."""
 
 NOT_COMPARABLE_MARK = "×\n比較できない"
@@ -131,18 +131,20 @@ def plot_service_panels(findings: pd.DataFrame, fiscal_year: int, min_cities: in
     """One panel per service that at least ``min_cities`` cities report, the four cities side by side: bars for the
     series that count the service the same way (per 1,000 of its population where known, else the count), a plain
     mark where a city counts it another way or reports no series of it."""
-    title = f"サービスごとの4市の比較({fiscal_year}年度または直近の年度、同じ数え方の系列のみ棒で表示)"
+    title = wrap_title(
+        f"サービスごとの4市の比較({fiscal_year}年度または直近の年度、同じ数え方の指標だけを棒で表示)", 60
+    )
     counts = findings.groupby("service")["city"].nunique() if not findings.empty else pd.Series(dtype=int)
     services = [s for s in dict.fromkeys(findings.get("service", [])) if counts.get(s, 0) >= min_cities]
     if not services:
         fig, ax = plt.subplots(figsize=(9.5, 1.6))
         ax.set_axis_off()
-        ax.text(0.5, 0.5, "複数の市が報告しているサービスがありません", ha="center", va="center", fontsize=11)
+        ax.text(0.5, 0.5, "複数の市が報告しているサービスがありません", ha="center", va="center")
         fig.suptitle(title)
         return fig
     ncols = 2
     nrows = -(-len(services) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(11, 2.9 * nrows + 0.8), squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(nrows, ncols, figsize=(13, 3.6 * nrows + 1.0), squeeze=False, layout="constrained")
     for ax, service in zip(axes.flat, services, strict=False):
         _service_panel(ax, findings[findings["service"] == service])
     for ax in list(axes.flat)[len(services) :]:
@@ -167,7 +169,7 @@ def _service_panel(ax: plt.Axes, part: pd.DataFrame) -> None:
                 value = float(getattr(row, column))
                 ax.bar(x, value, width * 0.9, color=PALETTE[i], hatch=HATCHES[i], edgecolor="black", linewidth=0.5)
                 text = per_1000_text(value) if scaled else f"{value:,.0f}"
-                ax.text(x, value, f"{text}\n({row.latest_year})", ha="center", va="bottom", fontsize=7.5)
+                ax.text(x, value, f"{text}\n({row.latest_year})", ha="center", va="bottom", fontsize=MIN_FONT_PT)
         elif not others.empty:
             # the city's series of the panel's own subtype first (its consultations before its referrals)
             others = others.assign(_other=others["subtype"].ne(group.split("|")[1])).sort_values(
@@ -175,28 +177,34 @@ def _service_panel(ax: plt.Axes, part: pd.DataFrame) -> None:
             )
             own = "\n".join(own_figure_text(r) for _, r in others.head(2).iterrows())
             ax.text(
-                i, top * 0.5, f"{NOT_COMPARABLE_MARK}\n{own}", ha="center", va="center", fontsize=7, color="#444444"
+                i,
+                top * 0.5,
+                f"{NOT_COMPARABLE_MARK}\n{own}",
+                ha="center",
+                va="center",
+                fontsize=MIN_FONT_PT,
+                color="#444444",
             )
         else:
-            ax.text(i, top * 0.5, NO_SERIES_MARK, ha="center", va="center", fontsize=8, color="#777777")
+            ax.text(i, top * 0.5, NO_SERIES_MARK, ha="center", va="center", fontsize=MIN_FONT_PT, color="#777777")
     first = part.iloc[0]
     if drawn.empty:
-        subtitle = "同じ数え方の系列は2市以上にない"
+        subtitle = "市ごとに数え方が違うため、棒にしていません"
     else:
         row = drawn.iloc[0]
-        family = FAMILY_LABELS_JA.get(str(row["unit_family"]), str(row["unit"]))
-        subtitle = f"{SUBTYPE_LABELS_JA[str(row['subtype'])]}・{family}・{BASIS_LABELS_JA[str(row['count_basis'])]}"
-        subtitle += "(対象人口千人当たり)" if scaled else "(実数)"
-    ax.set_title(f"{first['service_ja']}\n{subtitle}", loc="left", fontsize=9)
-    ax.set_xticks(range(len(CITIES)), [CITY_LABELS[c] for c in CITIES], fontsize=8)
+        family = display_label("unit_family", row["unit_family"]) or str(row["unit"])
+        basis = "" if row["count_basis"] == "unstated" else f"({row['count_basis']})"
+        subtitle = f"{family}{basis}を比較:" + ("対象人口千人当たり" if scaled else "実数")
+    ax.set_title(f"{wrap_title(str(first['service_ja']), 30)}\n{subtitle}", loc="left", fontsize=MIN_FONT_PT + 1)
+    ax.set_xticks(range(len(CITIES)), [CITY_LABELS[c] for c in CITIES], fontsize=MIN_FONT_PT)
     ax.set_xlim(-0.6, len(CITIES) - 0.4)
     ax.set_ylim(0, top * 1.35)
-    ax.tick_params(axis="y", labelsize=7)
+    ax.tick_params(axis="y", labelsize=MIN_FONT_PT)
     if drawn.empty:  # no bars: an axis with numbers would suggest values that are not there
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
     else:
-        ax.set_ylabel("対象人口千人当たり" if scaled else "実数", fontsize=8)
+        ax.set_ylabel("対象人口千人当たり" if scaled else "実数", fontsize=MIN_FONT_PT)
 
 
 def plot_expansion(expansion: pd.DataFrame) -> Figure:

@@ -93,15 +93,17 @@ def read_document_facts(path: Path = DOCUMENT_FACTS_CSV) -> list[DocumentFact]:
 
 @dataclass
 class ReportContext:
-    """Everything the report is built from: the tables, the manifest, the report year and the COVID window."""
+    """Everything the report is built from: the tables, the manifest, the report year, the COVID window and
+    thresholds (the defaults of ``TrajectoryParams``, passed by the pipeline)."""
 
     tables: dict[str, pd.DataFrame]
     sources: list[Source]
     fiscal_year: int
     window: tuple[int, int]
     figures_dir: Path
-    drop_threshold: float = 0.3
+    drop_threshold: float = 0.5
     recovery_share: float = 0.8
+    min_change: float = 2.0
     facts: list[DocumentFact] = field(default_factory=read_document_facts)
 
     def __post_init__(self) -> None:

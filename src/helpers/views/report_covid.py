@@ -10,64 +10,80 @@ from markupsafe import Markup
 
 from helpers import CITIES
 from helpers.analysis.covid_text import natural_key
-from helpers.analysis.covid_trajectories import MEASURE_LEVEL_INDICATOR, STALLED_STATUSES
+from helpers.analysis.covid_trajectories import ATTRIBUTIONS, STALLED_STATUSES, attribution_counts, sensitivity_summary
 from helpers.sources.manifest import CITY_JA
+from helpers.views.covid_figures import demand_counts
 from helpers.views.labels import label_ja
-from helpers.views.report_context import ReportContext, Section, join_ja, label_order, year_label
+from helpers.views.report_context import ReportContext, Section, label_order, year_label
 from helpers.views.report_html import (
     fmt_number,
     fmt_value,
     heading,
     join,
     paragraph,
+    small,
     table,
 )
 
 
 def stalled_rows(trajectories: pd.DataFrame, city: str | None = None) -> pd.DataFrame:
-    """The stalled rows (one city or all), in the order the report lists them: status, then measure number."""
+    """The stalled rows (one city or all), in the order the report lists them: city, status, measure number."""
     rows = trajectories[trajectories["status"].isin(STALLED_STATUSES)]
     if city is not None:
         rows = rows[rows["city"] == city]
     keys = [
-        (CITIES.index(c), STALLED_STATUSES.index(s), natural_key(m), str(i))
-        for c, s, m, i in zip(rows["city"], rows["status"], rows["measure_id"], rows["indicator"], strict=True)
+        (CITIES.index(c), STALLED_STATUSES.index(s), natural_key(m), str(a))
+        for c, s, m, a in zip(rows["city"], rows["status"], rows["measure_id"], rows["activity"], strict=True)
     ]
     return rows.iloc[sorted(range(len(rows)), key=keys.__getitem__)]
 
 
 def stall_counts(trajectories: pd.DataFrame, city: str | None = None) -> dict[str, int]:
-    """How many rows stalled, and how many of them recovered, are planned to resume, or are not yet recovered."""
+    """How many activities stalled, by what became of them and by who ties them to the pandemic."""
     rows = stalled_rows(trajectories, city)
     counts = {s: int((rows["status"] == s).sum()) for s in STALLED_STATUSES}
-    return {"stalled": len(rows), **counts}
+    ties = {a: int((rows["attribution"] == a).sum()) for a in ATTRIBUTIONS}
+    return {"stalled": len(rows), **counts, **ties}
 
 
 def stall_sentence(counts: dict[str, int], subject: str) -> str:
-    """One sentence on stalls and recovery.
+    """One sentence on stalls and recovery, both kinds of attribution counted.
 
     >>> stall_sentence({"stalled": 0}, "山形市では")
-    '山形市では、コロナ禍で停滞したと判定できる取組・指標はありませんでした。'
-    >>> c = {"stalled": 7, "stalled_recovered": 3, "stalled_planned": 1, "stalled_not_recovered": 3}
-    >>> stall_sentence(c, "山形市では")
-    '山形市では、コロナ禍で停滞した取組・指標が7件あり、そのうち回復が確認できたものが3件、再開の予定が書かれているものが1件、回復が確認できないものが3件です。'
+    '山形市では、コロナ禍で停滞したと判定できる取組はありませんでした。'
+    >>> c = {"stalled": 7, "sheet": 5, "timing": 2, "stalled_recovered": 3, "stalled_planned": 1,
+    ...      "stalled_not_recovered": 0, "stalled_recovery_not_observed": 3}
+    >>> print(stall_sentence(c, "山形市では"))
+    山形市では、コロナ禍で停滞した取組が7件で、資料がコロナの影響と明記しているものが5件、時期と数値・評価の推移から判断したものが2件です。そのうち回復が確認できたものが3件、再開の予定が書かれているものが1件、後の年度の報告がなく回復を確認できないものが3件です。
     """
     if not counts["stalled"]:
-        return f"{subject}、コロナ禍で停滞したと判定できる取組・指標はありませんでした。"
+        return f"{subject}、コロナ禍で停滞したと判定できる取組はありませんでした。"
+    outcomes = [
+        ("stalled_recovered", "回復が確認できたもの"),
+        ("stalled_planned", "再開の予定が書かれているもの"),
+        ("stalled_not_recovered", "後の年度も下がったままのもの"),
+        ("stalled_recovery_not_observed", "後の年度の報告がなく回復を確認できないもの"),
+    ]
+    parts = [f"{name}が{fmt_number(counts[s])}件" for s, name in outcomes if counts.get(s)]
+    sheet, timing = fmt_number(counts["sheet"]), fmt_number(counts["timing"])
+    ties = (
+        f"資料がコロナの影響と明記しているものが{sheet}件、時期と数値・評価の推移から判断したものが{timing}件"
+        if counts["sheet"] and counts["timing"]
+        else "すべて資料がコロナの影響と明記しているもの"
+        if counts["sheet"]
+        else "すべて時期と数値・評価の推移から判断したもの"
+    )
     return (
-        f"{subject}、コロナ禍で停滞した取組・指標が{fmt_number(counts['stalled'])}件あり、"
-        f"そのうち回復が確認できたものが{fmt_number(counts['stalled_recovered'])}件、"
-        f"再開の予定が書かれているものが{fmt_number(counts['stalled_planned'])}件、"
-        f"回復が確認できないものが{fmt_number(counts['stalled_not_recovered'])}件です。"
+        f"{subject}、コロナ禍で停滞した取組が{fmt_number(counts['stalled'])}件で、{ties}です。"
+        f"そのうち{'、'.join(parts)}です。"
     )
 
 
-def _value_with_year(ctx: ReportContext, row: pd.Series, value: str, year: str) -> Markup:
-    """``1,779人(2019年度)`` linked to the line the value was read from."""
+def _value(ctx: ReportContext, row: pd.Series, value: str, year: str) -> Markup:
+    """``1,779人(2019年度)`` with the value linked to the line it was read from."""
     if pd.isna(row[value]):
         return Markup("")
-    kind = "target" if value == "reference_value" and row["reference_basis"] == "target" else "actual"
-    where = ctx.value_line(row["city"], row["measure_id"], row["indicator"], row[year], kind)
+    where = ctx.value_line(row["city"], row["measure_id"], row["indicator"], row[year], "actual")
     unit = where[2] if where else ""
     shown = f"{fmt_value(row[value])}{unit}"
     when = f"({int(row[year])}年度)" if not pd.isna(row[year]) else ""
@@ -75,56 +91,78 @@ def _value_with_year(ctx: ReportContext, row: pd.Series, value: str, year: str) 
 
 
 def movement(ctx: ReportContext, row: pd.Series) -> Markup:
-    """基準値 → 最新値 with their years, each value linked to its line; what the judgement rests on otherwise."""
-    before = _value_with_year(ctx, row, "reference_value", "reference_year")
-    after = _value_with_year(ctx, row, "latest_value", "latest_year")
-    if before or after:
-        basis = label_ja("reference_basis", row["reference_basis"]) if row["reference_basis"] else ""
-        note = Markup(f'<span class="years">基準値は{basis}</span>') if basis else Markup("")
-        return join([before or "—", " → ", after or "—", note])
-    evidence = label_ja("evidence", row["evidence"]) if row["evidence"] else "記述"
-    return join([f"数値なし(判定の根拠は{evidence})"])
+    """基準値 → 最新値 with their years, each value linked to its line; what the reference is."""
+    before = _value(ctx, row, "reference_value", "reference_year")
+    after = _value(ctx, row, "latest_value", "latest_year")
+    if not before and not after:
+        return join(["数値なし(資料の記述から判定)"])
+    basis = label_ja("reference_basis", row["reference_basis"]) if row["reference_basis"] else ""
+    note = Markup(f'<span class="years">基準値は{basis}</span>') if basis else Markup("")
+    same = before and row["reference_year"] == row["latest_year"] and row["reference_value"] == row["latest_value"]
+    if same:
+        return join(["基準値・最新値とも ", after, note])
+    return join([before or "基準値なし", " → ", after or "—", note])
 
 
 def status_cell(row: pd.Series) -> Markup:
-    """The judgement and its years."""
+    """The judgement, who ties it to the pandemic, and its years."""
     years = []
     if not pd.isna(row["stall_year"]):
         years.append(f"停滞 {int(row['stall_year'])}年度")
     if not pd.isna(row["recovery_year"]):
         years.append(f"回復 {int(row['recovery_year'])}年度")
     shown = Markup(f'<span class="years">{"・".join(years)}</span>') if years else Markup("")
-    return join([label_ja("status", row["status"]), shown])
+    tie = label_ja("attribution", row["attribution"]) if row["attribution"] else ""
+    tied = Markup(f'<span class="years">{tie}</span>') if tie else Markup("")
+    return join([label_ja("status", row["status"]), tied, shown])
 
 
 def measure_cell(row: pd.Series) -> Markup:
-    """The measure, and the indicator under it when the row is about one indicator."""
-    indicator = "" if pd.isna(row["indicator"]) else str(row["indicator"])
-    if not indicator or indicator == MEASURE_LEVEL_INDICATOR:
-        return join([row["measure"]])
-    return join([row["measure"], Markup('<span class="ind">指標:'), indicator, Markup("</span>")])
+    """The activity, and the plan's measure it belongs to when the names differ."""
+    activity = str(row["activity"]) if row["activity"] else str(row["measure"])
+    if not row["measure"] or str(row["measure"]) == activity:
+        return join([activity])
+    return join([activity, Markup('<span class="ind">取組:'), row["measure"], Markup("</span>")])
 
 
-def quote_cell(ctx: ReportContext, row: pd.Series) -> Markup:
-    """The sentence the judgement quotes, linked to its line."""
-    quote = "" if pd.isna(row["quote"]) else str(row["quote"])
-    if not quote:
-        return join(["数値から判定(記述なし)"])
-    return ctx.cite(quote, row["source_file"], row["source_line"], "q")
+def evidence_link(ctx: ReportContext, quote: str, source_file: str, line: object) -> Markup:
+    """A piece of evidence linked to its line: a sentence as quoted; a value or grade the analysis wrote as
+    ``2020年度 0回`` / ``2020年度 評価D`` as the value (or grade) itself, with its year after it."""
+    year, _, token = quote.partition("年度 ")
+    if not (year.isdigit() and len(year) == 4 and token):
+        return ctx.cite(quote, source_file, line, "q")
+    if token.startswith("評価"):
+        return join(["評価", ctx.cite(token.removeprefix("評価"), source_file, line), f"({year}年度)"])
+    return join([ctx.cite(token, source_file, line), f"({year}年度)"])
 
 
-STALL_COLUMNS = ("取組・指標", "判定", "基準値 → 最新値", "資料の記述")
+def stall_evidence_cell(ctx: ReportContext, row: pd.Series) -> Markup:
+    """The sentence or value that shows the stall, linked to its line."""
+    if not row["quote"]:
+        return join(["—"])
+    return evidence_link(ctx, str(row["quote"]), row["source_file"], row["source_line"])
+
+
+def recovery_evidence_cell(ctx: ReportContext, row: pd.Series) -> Markup:
+    """The sentence, value or plan that shows the recovery (or the plan to resume), linked to its line."""
+    if not row["recovery_quote"]:
+        return join(["後の年度の記述・数値なし"])
+    return evidence_link(ctx, str(row["recovery_quote"]), row["recovery_file"], row["recovery_line"])
+
+
+STALL_COLUMNS = ("取組", "判定", "基準値 → 最新値", "停滞の根拠(資料の記述・数値)", "回復・再開予定の根拠")
 
 
 def stall_table(ctx: ReportContext, rows: pd.DataFrame) -> Markup:
-    """The stall/recovery list as staff read it: one row per measure or indicator, values and quotes linked."""
+    """The stall/recovery list as staff read it: one row per activity, values and both pieces of evidence linked."""
     records = [r for _, r in rows.iterrows()]
     frame = pd.DataFrame(
         {
             STALL_COLUMNS[0]: [measure_cell(r) for r in records],
             STALL_COLUMNS[1]: [status_cell(r) for r in records],
             STALL_COLUMNS[2]: [movement(ctx, r) for r in records],
-            STALL_COLUMNS[3]: [quote_cell(ctx, r) for r in records],
+            STALL_COLUMNS[3]: [stall_evidence_cell(ctx, r) for r in records],
+            STALL_COLUMNS[4]: [recovery_evidence_cell(ctx, r) for r in records],
         },
         columns=list(STALL_COLUMNS),
     )
@@ -132,7 +170,7 @@ def stall_table(ctx: ReportContext, rows: pd.DataFrame) -> Markup:
 
 
 def stall_list_frame(ctx: ReportContext) -> pd.DataFrame:
-    """The same list as plain text for the workbook (市 first, the document and line written out)."""
+    """The same list as plain text for the workbook (市 first, the documents and lines written out)."""
     rows = stalled_rows(ctx.tables["covid_trajectories"])
 
     def plain(value: object) -> str:
@@ -141,16 +179,16 @@ def stall_list_frame(ctx: ReportContext) -> pd.DataFrame:
     def year(value: object) -> object:
         return pd.NA if pd.isna(value) else int(value)
 
-    def indicator(value: object) -> str:
-        text = plain(value)
-        return "" if text == MEASURE_LEVEL_INDICATOR else text
+    def doc(value: object) -> str:
+        return ctx.doc_label(str(value)) if plain(value) else ""
 
     return pd.DataFrame(
         {
             "市": rows["city"].map(CITY_JA),
             "取組": rows["measure"],
-            "指標": rows["indicator"].map(indicator),
+            "活動・指標": rows["activity"],
             "判定": rows["status"].map(lambda s: label_ja("status", s)),
+            "コロナとの関係": rows["attribution"].map(lambda s: label_ja("attribution", s)),
             "停滞の年度": rows["stall_year"].map(year),
             "回復の年度": rows["recovery_year"].map(year),
             "基準値": rows["reference_value"],
@@ -158,27 +196,34 @@ def stall_list_frame(ctx: ReportContext) -> pd.DataFrame:
             "基準値の種類": rows["reference_basis"].map(lambda s: label_ja("reference_basis", s)),
             "最新値": rows["latest_value"],
             "最新の年度": rows["latest_year"].map(year),
-            "判定の根拠": rows["evidence"].map(lambda s: label_ja("evidence", s)),
-            "資料の記述": rows["quote"].map(plain),
-            "資料": rows["source_file"].map(lambda f: ctx.doc_label(f) if f else ""),
-            "行": rows["source_line"].map(year),
+            "停滞の根拠": rows["quote"].map(plain),
+            "停滞の根拠の資料": rows["source_file"].map(doc),
+            "停滞の根拠の行": rows["source_line"].map(year),
+            "回復・再開予定の根拠": rows["recovery_quote"].map(plain),
+            "回復の根拠の資料": rows["recovery_file"].map(doc),
+            "回復の根拠の行": rows["recovery_line"].map(year),
         }
     ).reset_index(drop=True)
 
 
 def covid_overall_sentences(ctx: ReportContext) -> list[str]:
-    """The four cities together: stalled, not stalled, not judgeable."""
+    """The four cities together: stalled (both attributions), recovered, not stalled, delayed, not judgeable."""
     trajectories = ctx.tables["covid_trajectories"]
     counts = stall_counts(trajectories)
     start, end = ctx.window
-    not_stalled = int((trajectories["status"] == "not_stalled").sum())
-    unknown = int((trajectories["status"] == "insufficient_data").sum())
+
+    def n(status: str) -> str:
+        return fmt_number(int((trajectories["status"] == status).sum()))
+
     return [
-        f"{len(ctx.cities)}市を合わせると、コロナ禍({start}〜{end}年度)に停滞した取組・指標は"
-        f"{fmt_number(counts['stalled'])}件で、そのうち{year_label(ctx.fiscal_year)}までに回復が確認できたものは"
-        f"{fmt_number(counts['stalled_recovered'])}件です。",
-        f"停滞が見られなかったものは{fmt_number(not_stalled)}件、"
-        f"比べられる数値や記述がなく判定できなかったものは{fmt_number(unknown)}件です。",
+        f"{len(ctx.cities)}市を合わせると、コロナ禍({start}〜{end}年度)に停滞した取組は"
+        f"{fmt_number(counts['stalled'])}件です。このうち資料がコロナの影響と明記しているものが"
+        f"{fmt_number(counts['sheet'])}件、時期と数値・評価の推移から判断したものが{fmt_number(counts['timing'])}件です。",
+        f"停滞した取組のうち、{year_label(ctx.fiscal_year)}までに回復が確認できたものは"
+        f"{fmt_number(counts['stalled_recovered'])}件、再開の予定が書かれているものは"
+        f"{fmt_number(counts['stalled_planned'])}件です。",
+        f"停滞が見られなかったものは{n('not_stalled')}件、遅れはあるがコロナとの関係が書かれていないものは"
+        f"{n('delayed_cause_not_stated')}件、比べられる数値や記述がなく判定できなかったものは{n('insufficient_data')}件です。",
     ]
 
 
@@ -192,63 +237,99 @@ def status_table(trajectories: pd.DataFrame, cities: Sequence[str]) -> Markup:
         row.update({label_ja("status", s): int((part["status"] == s).sum()) for s in statuses})
         rows.append(row)
     frame = pd.DataFrame(rows)
-    return table(frame, numeric=[label_ja("status", s) for s in statuses], css="cards")
+    return table(frame, numeric=[c for c in frame.columns if c != "市"], css="cards")
 
 
-def sensitivity_sentence(sensitivity: pd.DataFrame, drop: float, share: float) -> str:
-    """How far the stalled and recovered counts move when the two thresholds move."""
-    stalled = sensitivity[sensitivity["status"].isin(STALLED_STATUSES)]
-    totals = stalled.groupby(["drop_threshold", "recovery_share"])["n_rows"].sum()
-    recovered = (
-        sensitivity[sensitivity["status"] == "stalled_recovered"]
-        .groupby(["drop_threshold", "recovery_share"])["n_rows"]
-        .sum()
-        .reindex(totals.index, fill_value=0)
-    )
-    if totals.empty:
-        return ""
-    drops = sorted(sensitivity["drop_threshold"].unique())
-    shares = sorted(sensitivity["recovery_share"].unique())
-    return (
-        f"停滞とみなす減少の幅を{fmt_number(drops[0] * 100)}〜{fmt_number(drops[-1] * 100)}%、"
-        f"回復とみなす割合を{fmt_number(shares[0] * 100)}〜{fmt_number(shares[-1] * 100)}%の間で変えると、"
-        f"停滞の件数は{fmt_number(int(totals.min()))}〜{fmt_number(int(totals.max()))}件、"
-        f"そのうち回復の件数は{fmt_number(int(recovered.min()))}〜{fmt_number(int(recovered.max()))}件の間で動きます"
-        f"(この報告書の基準は、減少{fmt_number(drop * 100)}%・回復{fmt_number(share * 100)}%です)。"
-    )
-
-
-def sensitivity_table(sensitivity: pd.DataFrame) -> Markup:
-    """Stalled (recovered) counts for each pair of thresholds: drop down the side, recovery share across."""
-    stalled = sensitivity[sensitivity["status"].isin(STALLED_STATUSES)]
-    totals = stalled.groupby(["drop_threshold", "recovery_share"])["n_rows"].sum()
-    recovered = sensitivity[sensitivity["status"] == "stalled_recovered"].set_index(
-        ["drop_threshold", "recovery_share"]
-    )["n_rows"]
-    shares = sorted(sensitivity["recovery_share"].unique())
+def attribution_table(trajectories: pd.DataFrame, cities: Sequence[str]) -> Markup:
+    """The stalled activities per city by who ties them to the pandemic, with a total row (both are stalls)."""
+    ties = attribution_counts(trajectories)
     rows = []
-    for drop in sorted(sensitivity["drop_threshold"].unique()):
-        row: dict[str, object] = {"停滞とみなす減少": f"{fmt_number(drop * 100)}%以上"}
-        for share in shares:
-            total = int(totals.get((drop, share), 0))
-            back = int(recovered.get((drop, share), 0))
-            row[f"回復{fmt_number(share * 100)}%"] = f"{total}件(回復{back})"
+    for city in [*cities, ""]:
+        row: dict[str, object] = {"市": CITY_JA[city] if city else f"{len(cities)}市の計"}
+        for a in ATTRIBUTIONS:
+            row[label_ja("attribution", a)] = int(ties[a].sum()) if not city else int(ties[a].get(city, 0))
+        row["停滞した取組の計"] = sum(int(v) for k, v in row.items() if k != "市")
         rows.append(row)
-    return table(pd.DataFrame(rows), caption="停滞の件数(そのうち回復の件数)", css="cards")
+    frame = pd.DataFrame(rows)
+    return table(
+        frame, numeric=[c for c in frame.columns if c != "市"], caption="停滞した取組とコロナとの関係", css="cards"
+    )
+
+
+def _setting(parameter: str, value: float, start: int) -> str:
+    """A parameter's value as the report writes it.
+
+    >>> _setting("drop_threshold", 0.5, 2020), _setting("min_change", 2.0, 2020), _setting("window_end", 2021.0, 2020)
+    ('50%', '2', '2020〜2021年度')
+    """
+    if parameter in ("drop_threshold", "recovery_share"):
+        return f"{fmt_number(value * 100)}%"
+    if parameter == "window_end":
+        return f"{start}〜{int(value)}年度"
+    return fmt_number(value)
+
+
+def sensitivity_frame(sensitivity: pd.DataFrame, start: int) -> pd.DataFrame:
+    """One row per setting: the parameter, its value, stalled and recovered activities, the run's own setting."""
+    summary = sensitivity_summary(sensitivity)
+    recovered = sensitivity[sensitivity["status"] == "stalled_recovered"].set_index(["parameter", "value"])["n_rows"]
+    return pd.DataFrame(
+        {
+            "判定の基準": summary["parameter"].map(lambda p: label_ja("parameter", p)),
+            "値": [_setting(p, v, start) for p, v in zip(summary["parameter"], summary["value"], strict=True)],
+            "停滞した取組": summary["n_stalled"].astype(int),
+            "そのうち回復": [
+                int(recovered.get((p, v), 0)) for p, v in zip(summary["parameter"], summary["value"], strict=True)
+            ],
+            "この報告書の基準": summary["is_run"].map(lambda b: "○" if b else ""),
+        }
+    )
+
+
+def sensitivity_sentences(sensitivity: pd.DataFrame) -> list[str]:
+    """How far the stalled count moves when each threshold moves alone, and which moves it most."""
+    summary = sensitivity_summary(sensitivity)
+    if summary.empty:
+        return []
+    run = summary[summary["is_run"]].groupby("parameter")["n_stalled"].first()
+    spans = summary.groupby("parameter", sort=False)["n_stalled"].agg(["min", "max"])
+    widest = max(
+        spans.index, key=lambda p: (int(spans.loc[p, "max"] - spans.loc[p, "min"]), -list(spans.index).index(p))
+    )
+    steady = [label_ja("parameter", p) for p in spans.index if spans.loc[p, "min"] == spans.loc[p, "max"]]
+    base = int(run.iloc[0]) if not run.empty else 0
+    out = [
+        f"判定の基準を一つずつ変えると、停滞した取組の件数は{fmt_number(int(spans['min'].min()))}〜"
+        f"{fmt_number(int(spans['max'].max()))}件の間で動きます。この報告書の基準では{fmt_number(base)}件です。",
+        f"最も大きく動くのは「{label_ja('parameter', widest)}」で、{fmt_number(int(spans.loc[widest, 'min']))}〜"
+        f"{fmt_number(int(spans.loc[widest, 'max']))}件です。",
+    ]
+    if steady:
+        out.append(f"「{'」「'.join(steady)}」を変えても、停滞した件数は変わりません。")
+    return out
 
 
 def covid_figures(ctx: ReportContext) -> list[Markup]:
     """The COVID figures, each followed by what it shows (computed from the tables)."""
     t = ctx.tables
     trajectories, events = t["covid_trajectories"], t["covid_events"]
-    per_city = stalled_rows(trajectories).groupby("city").size()
+    stalled = stalled_rows(trajectories)
+    per_city = stalled.groupby("city").size()
     ranked = sorted(per_city.items(), key=lambda kv: (-kv[1], CITIES.index(kv[0])))
-    most = f"停滞の件数が最も多いのは{CITY_JA[ranked[0][0]]}({ranked[0][1]}件)です。" if ranked else ""
+    most = f"停滞した取組が最も多いのは{CITY_JA[ranked[0][0]]}({ranked[0][1]}件)です。" if ranked else ""
+    timing = stalled[stalled["attribution"] == "timing"].groupby("city").size()
+    timing_text = (
+        "時期と推移から判断した停滞は"
+        + "、".join(f"{CITY_JA[c]}{int(timing[c])}件" for c in CITIES if c in timing.index)
+        + "で、そのほかは資料がコロナの影響と明記しています。"
+        if not timing.empty
+        else "停滞はすべて、資料がコロナの影響と明記しているものです。"
+    )
     figures = [
         ctx.figure(
             "covid_status_by_city",
-            "市ごとの判定(取組・指標の件数)",
-            [most, "判定できなかったものには、比べられる年度の数値や記述がない取組が含まれます。"],
+            "市ごとの判定(取組の件数)と、停滞した取組のコロナとの関係",
+            [most, timing_text],
         )
     ]
     results = events[events["value_kind"] != "plan"]
@@ -269,28 +350,53 @@ def covid_figures(ctx: ReportContext) -> list[Markup]:
                 ],
             )
         )
-    numeric = stalled_rows(trajectories)
-    numeric = numeric[
-        numeric["evidence"].str.split("+").map(lambda kinds: "numeric" in kinds)
-        & (numeric["reference_value"].fillna(0) > 0)
-    ]
-    share = fmt_number(ctx.recovery_share * 100)
+    numeric = stalled[stalled["rule"].str.startswith("stall:numeric") & (stalled["reference_value"].fillna(0) > 0)]
+    latest = int((numeric["reference_basis"] == "latest_year").sum())
+    basis_text = (
+        f"そのうち{fmt_number(latest)}件はコロナ前の実績がないため、その取組の最新の水準を基準値(100)にしています。"
+        "この場合は、停滞した年度の値より上がったことを回復とみなします。"
+        if latest
+        else f"基準値(100)はコロナ前の実績で、その{fmt_number(ctx.recovery_share * 100)}%以上に戻れば回復とみなします。"
+    )
     figures.append(
         ctx.figure(
             "covid_indexed_series",
-            "数値で停滞が確認できた指標の動き(基準値を100とした値)",
+            "数値で停滞が確認できた活動の動き(基準値を100とした値)",
             [
-                f"グラフにした{fmt_number(len(numeric))}件の指標のうち、"
+                f"グラフにした{fmt_number(len(numeric))}件の活動のうち、"
                 f"{fmt_number(int((numeric['status'] == 'stalled_recovered').sum()))}件を"
-                f"「{label_ja('status', 'stalled_recovered')}」と判定しています"
-                f"(回復とみなすのは、基準値の{share}%以上に戻った場合です)。"
+                f"「{label_ja('status', 'stalled_recovered')}」と判定しています。",
+                basis_text,
             ],
         )
     )
+    demand = demand_counts(trajectories)
+    if not demand.empty and (ctx.figures_dir / "covid_demand.png").is_file():
+        totals = demand.sum()
+        n = int(totals.sum())
+        rose = demand["rose"].sort_values(ascending=False, kind="stable")
+        top = (
+            f"増えたものが最も多いのは{CITY_JA[str(rose.index[0])]}({int(rose.iloc[0])}件)です。"
+            if rose.iloc[0]
+            else ""
+        )
+        figures.append(
+            ctx.figure(
+                "covid_demand",
+                "相談・申請などの需要の指標:最初の年度から最新の年度への増減",
+                [
+                    f"相談件数や申請件数のような需要の指標{fmt_number(n)}件は、減っても停滞とは判定していません"
+                    "(事業の終了や制度の変更で減ることも、困りごとが増えて増えることもあるためです)。",
+                    f"最初の年度から最新の年度にかけて、増えたものが{fmt_number(int(totals.get('rose', 0)))}件、"
+                    f"減ったものが{fmt_number(int(totals.get('fell', 0)))}件、"
+                    f"ほぼ同じものが{fmt_number(int(totals.get('flat', 0)))}件です。{top}",
+                ],
+            )
+        )
     graded = t["evaluations"][t["evaluations"]["grade"].isin(("C", "D"))]
     if not graded.empty and (ctx.figures_dir / "covid_shiroi_grades.png").is_file():
         per_year = graded.groupby("fiscal_year").size()
-        cities = join_ja([CITY_JA[c] for c in ctx.cities if c in set(graded["city"])])
+        cities = "、".join(CITY_JA[c] for c in ctx.cities if c in set(graded["city"]))
         listed = "、".join(f"{int(y)}年度{int(n)}件" for y, n in per_year.items())
         figures.append(
             ctx.figure(
@@ -305,15 +411,23 @@ def covid_figures(ctx: ReportContext) -> list[Markup]:
 def covid_section(ctx: ReportContext) -> Section:
     """The four cities compared on the COVID question: counts, figures, and how the thresholds matter."""
     t = ctx.tables
-    sensitivity = sensitivity_sentence(t["covid_sensitivity"], ctx.drop_threshold, ctx.recovery_share)
+    start = ctx.window[0]
     body = join(
         [
             paragraph(*covid_overall_sentences(ctx)),
+            small(
+                "「資料がコロナの影響と明記」は、資料の文がその取組の中止・延期・縮小をコロナ禍によるものと書いているもの、"
+                "「時期と推移から判断」は、資料に理由は書かれていないものの、コロナ禍の年度に数値や評価が下がり、"
+                "その後に戻っているものです。"
+            ),
             status_table(t["covid_trajectories"], ctx.cities),
+            attribution_table(t["covid_trajectories"], ctx.cities),
             *covid_figures(ctx),
             heading("判定の基準を変えた場合", 3, "covid-sensitivity"),
-            paragraph(sensitivity),
-            sensitivity_table(t["covid_sensitivity"]),
+            paragraph(*sensitivity_sentences(t["covid_sensitivity"])),
+            table(
+                sensitivity_frame(t["covid_sensitivity"], start), numeric=["停滞した取組", "そのうち回復"], css="cards"
+            ),
         ]
     )
     return Section(
