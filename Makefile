@@ -10,7 +10,7 @@ JOBS ?= 2
 PIPELINE_ARGS = --raw-dir $(RAW_DIR) --processed-dir $(PROCESSED_DIR) --reports-dir $(REPORTS_DIR) --jobs $(JOBS) \
 	$(if $(FISCAL_YEAR),--fiscal-year $(FISCAL_YEAR),)
 
-.PHONY: help install chromium verify-raw tables report test unit nbval lint format lab notebooks bench clean
+.PHONY: help install chromium verify-raw tables report test unit e2e nbval lint format lab notebooks bench clean
 
 ## help: list the targets
 help:
@@ -44,12 +44,16 @@ report: install
 chromium:
 	apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk
 
-## test: lint, unit tests, and nbval on the committed notebooks
-test: lint unit nbval
+## test: lint, unit tests, end-to-end tests and nbval on the committed notebooks
+test: lint unit e2e nbval
 
-## unit: unit, property and end-to-end tests
+## unit: unit and property tests and doctests (seconds to a minute; no pipeline run)
 unit: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m "not e2e"
+
+## e2e: end-to-end tests, each sharing the few whole-pipeline runs they need
+e2e: install
+	$(PY) -m pytest -q -m e2e
 
 ## nbval: re-run the committed notebooks and compare their outputs
 nbval: install
@@ -73,10 +77,9 @@ lab: install
 notebooks: install
 	$(PY) -m helpers.pipeline refresh-notebooks
 
-## bench: parsing MB/s at 1x/10x/100x and the full pipeline vs its papermill floor, into BENCHMARKS.md; cleaning per city
+## bench: parsing MB/s at 1x/10x/100x, cleaning per city, the full pipeline vs its papermill floor, into BENCHMARKS.md
 bench: install
 	$(PY) benchmarks/bench.py --write
-	$(PY) benchmarks/bench_cleaning.py
 
 ## clean: remove the virtual environment
 clean:
