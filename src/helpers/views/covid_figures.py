@@ -66,15 +66,6 @@ def _ordered_cities(cities: pd.Series | list[str]) -> list[str]:
     return sorted(set(cities), key=lambda c: (city_rank(c), c))
 
 
-def short_label(text: str, width: int = 18) -> str:
-    """A label cut to ``width`` characters with an ellipsis.
-
-    >>> short_label("福祉の輪づくり運動関係者及び福祉員研修会", 8)
-    '福祉の輪づくり…'
-    """
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 # --- views ------------------------------------------------------------------------------------------------------
 
 
