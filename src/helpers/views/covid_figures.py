@@ -66,15 +66,6 @@ def _ordered_cities(cities: pd.Series | list[str]) -> list[str]:
     return sorted(set(cities), key=lambda c: (city_rank(c), c))
 
 
-def short_label(text: str, width: int = 18) -> str:
-    """A label cut to ``width`` characters with an ellipsis.
-
-    >>> short_label("福祉の輪づくり運動関係者及び福祉員研修会", 8)
-    '福祉の輪づくり…'
-    """
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 # --- views ------------------------------------------------------------------------------------------------------
 
 
@@ -226,7 +217,7 @@ def _stacked_bars(
 def plot_status_by_city(row_counts: pd.DataFrame, attribution: pd.DataFrame) -> Figure:
     """Stacked bars per city: activities by status (left) and stalled activities by who ties them to the
     pandemic (right)."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 5.4), gridspec_kw={"width_ratios": (3, 2)})
+    fig, axes = plt.subplots(1, 2, figsize=(10.2, 5.8), gridspec_kw={"width_ratios": (3, 2)})
     data = row_counts.drop(index="total", errors="ignore")[list(STATUSES)]
     _stacked_bars(axes[0], data, STATUS_STYLES, {s: display_label("status", s) for s in STATUSES})
     ties = {a: display_label("attribution", a) for a in ATTRIBUTIONS}
@@ -268,12 +259,12 @@ def plot_grade_heatmap(matrix: pd.DataFrame, labels: list[str]) -> Figure:
     return fig
 
 
-def plot_indexed_series(indexed: pd.DataFrame, params: TrajectoryParams, n_cols: int = 4) -> Figure:
+def plot_indexed_series(indexed: pd.DataFrame, params: TrajectoryParams, n_cols: int = 3) -> Figure:
     """Small multiples: each activity series that fell, indexed to its reference level (= 100), with the stall and
     recovery lines; the marker tells the status. Every panel goes to or below the stall line."""
     labels = list(dict.fromkeys(indexed["label"]))
     n_rows = max(1, -(-len(labels) // n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.0 * n_cols, 3.1 * n_rows + 1.0), squeeze=False)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(10.2, 3.1 * n_rows + 1.0), squeeze=False)
     years = sorted(set(indexed["fiscal_year"]))
     for ax, label in zip(axes.flat, labels, strict=False):
         points = indexed[indexed["label"] == label]
@@ -344,7 +335,7 @@ def plot_demand(counts: pd.DataFrame) -> Figure:
 def plot_timeline(timeline: pd.DataFrame) -> Figure:
     """COVID sentences per fiscal year and kind of effect, one panel per city (stacked bars)."""
     cities = _ordered_cities(timeline["city"])
-    fig, axes = plt.subplots(1, len(cities), figsize=(2.6 * len(cities) + 1.5, 3.6), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(cities), figsize=(10.2, 4.2), sharey=True, squeeze=False)
     for ax, city in zip(axes[0], cities, strict=True):
         data = timeline[timeline["city"] == city].pivot(index="fiscal_year", columns="effect", values="n_sentences")
         data = data.reindex(columns=list(EFFECTS), fill_value=0)

@@ -74,7 +74,7 @@ def plot_matrix_heatmap(matrix: pd.DataFrame) -> Figure:
     """City × subtype grid of the coverage matrix: the number of series (grey shade and figure) and its units."""
     n_series, units = city_by_subtype(matrix, "n_series"), city_by_subtype(matrix, "units")
     top = max(int(n_series.to_numpy().max()), 1)
-    fig, ax = plt.subplots(figsize=(13, 5.6))
+    fig, ax = plt.subplots(figsize=(10.2, 6.0))
     image = ax.imshow(n_series.to_numpy(), cmap="Greys", vmin=0, vmax=top * 1.3, aspect="auto")
     for i, city in enumerate(CITIES):
         for j, subtype in enumerate(SUBTYPES):
@@ -144,7 +144,7 @@ def plot_service_panels(findings: pd.DataFrame, fiscal_year: int, min_cities: in
         return fig
     ncols = 2
     nrows = -(-len(services) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(13, 3.6 * nrows + 1.0), squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(nrows, ncols, figsize=(10.2, 3.6 * nrows + 1.0), squeeze=False, layout="constrained")
     for ax, service in zip(axes.flat, services, strict=False):
         _service_panel(ax, findings[findings["service"] == service])
     for ax in list(axes.flat)[len(services) :]:
@@ -170,7 +170,7 @@ def _service_panel(ax: plt.Axes, part: pd.DataFrame) -> None:
                 ax.bar(x, value, width * 0.9, color=PALETTE[i], hatch=HATCHES[i], edgecolor="black", linewidth=0.5)
                 text = per_1000_text(value) if scaled else f"{value:,.0f}"
                 ax.text(x, value, f"{text}\n({row.latest_year})", ha="center", va="bottom", fontsize=MIN_FONT_PT)
-        elif not others.empty:
+        elif not others.empty:  # texts alternate high and low so neighbouring cities' figures do not overlap
             # the city's series of the panel's own subtype first (its consultations before its referrals)
             others = others.assign(_other=others["subtype"].ne(group.split("|")[1])).sort_values(
                 "_other", kind="stable"
@@ -178,7 +178,7 @@ def _service_panel(ax: plt.Axes, part: pd.DataFrame) -> None:
             own = "\n".join(own_figure_text(r) for _, r in others.head(2).iterrows())
             ax.text(
                 i,
-                top * 0.5,
+                top * (0.7 if i % 2 else 0.3),
                 f"{NOT_COMPARABLE_MARK}\n{own}",
                 ha="center",
                 va="center",
@@ -186,7 +186,15 @@ def _service_panel(ax: plt.Axes, part: pd.DataFrame) -> None:
                 color="#444444",
             )
         else:
-            ax.text(i, top * 0.5, NO_SERIES_MARK, ha="center", va="center", fontsize=MIN_FONT_PT, color="#777777")
+            ax.text(
+                i,
+                top * (0.7 if i % 2 else 0.3),
+                NO_SERIES_MARK,
+                ha="center",
+                va="center",
+                fontsize=MIN_FONT_PT,
+                color="#777777",
+            )
     first = part.iloc[0]
     if drawn.empty:
         subtitle = "市ごとに数え方が違うため、棒にしていません"
