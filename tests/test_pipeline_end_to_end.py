@@ -14,7 +14,7 @@ from support.next_year import next_year_shiroi
 from support.raw_copy import copy_raw, replace_listed
 
 from helpers.pipeline import RunConfig, add_source, run
-from helpers.tables.schema import COVID_TRAJECTORIES, INDICATORS, MEASURES
+from helpers.tables.schema import ACTIVITIES, COVID_TRAJECTORIES, INDICATORS, MEASURES
 from helpers.tables.store import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,12 +98,15 @@ def test_markup_in_a_sheet_is_shown_as_text_and_runs_nothing(variant_run):
     config, _ = variant_run
     measures = read_table(config.processed_dir, MEASURES)
     assert (measures["measure"] == f"多職種連携研修の実施{HOSTILE_NAME}").any()
-    page = (config.reports_dir / "index.html").read_text(encoding="utf-8")
-    tags = _Tags()
-    tags.feed(page)
-    assert "script" not in tags.tags and not [a for a in tags.attributes if a.startswith("on")]
-    shown = "".join(tags.text)
-    assert HOSTILE_NAME in shown and HOSTILE_QUOTE in shown
+    for name in ("index.html", "raw/shiroi_fy2022_progress_sheet.html"):
+        tags = _Tags()
+        tags.feed((config.reports_dir / name).read_text(encoding="utf-8"))
+        assert "script" not in tags.tags and not [a for a in tags.attributes if a.startswith("on")], name
+    shown = "".join(tags.text)  # the raw sheet's page shows every line of the sheet as written, as text
+    escaped = HOSTILE_QUOTE.replace("<", "&lt;").replace(">", "&gt;")
+    assert HOSTILE_NAME in shown and escaped in shown
+    activities = read_table(config.processed_dir, ACTIVITIES)
+    assert activities["text"].str.contains(HOSTILE_QUOTE, regex=False).any()  # entities decoded, kept as text
     for html_file in sorted(config.reports_dir.rglob("*.html")):
         content = html_file.read_text(encoding="utf-8")
         assert HOSTILE_NAME not in content and HOSTILE_QUOTE not in content, html_file.name

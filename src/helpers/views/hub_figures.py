@@ -219,6 +219,11 @@ def plot_expansion(expansion: pd.DataFrame) -> Figure:
     """Hub counts over the fiscal years (log scale) from ``hub_expansion_frame``: overview series bold and solid,
     the progress sheets' series thin and dashed, each series with its own marker."""
     fig, ax = plt.subplots(figsize=(9.5, 5.2))
+    if expansion.empty:
+        # a manifest without a hub series (one city, a new format) still gets the figure, saying so
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "拠点の数を年度ごとに報告している資料はありません", ha="center", va="center", fontsize=12)
+        return fig
     shown_per_city: dict[str, int] = {}
     for i, (_series_id, part) in enumerate(expansion.groupby("series_id", sort=False)):
         city, from_overview = part["city"].iloc[0], bool(part["from_overview"].iloc[0])
