@@ -24,11 +24,12 @@ import pandas as pd
 
 from helpers.analysis.covid_text import Lexicon, city_rank, natural_key, sentence_effects, split_sentences
 from helpers.core.text import nfkc
+from helpers.tables.schema import COVID_INDICATOR_KINDS
 
 KINDS_FILE = "covid_indicator_kinds.csv"
 """File name of the indicator-kind rules inside the package's ``lexicons`` folder."""
 
-INDICATOR_KINDS: tuple[str, ...] = ("activity", "demand", "stock", "money", "cumulative", "rate", "other")
+INDICATOR_KINDS: tuple[str, ...] = COVID_INDICATOR_KINDS
 """Closed vocabulary of indicator kinds; ``cumulative`` comes from the table's count basis (累計)."""
 
 NEW_MARKERS = re.compile(r"新規|新設|創設|開始|立ち上げ|スタート|モデル事業")

@@ -20,6 +20,7 @@ import pandas as pd
 from helpers import CITIES
 from helpers.core.fiscal_years import era_to_gregorian
 from helpers.core.text import CIRCLED_MARKERS, nfkc
+from helpers.tables.schema import COVID_EFFECTS
 
 LEXICON_FILE = "covid_lexicon.csv"
 """File name of the lexicon inside the package's ``lexicons`` folder (package data)."""
@@ -29,7 +30,7 @@ KINDS: tuple[str, ...] = ("covid_context", "effect", "exclude", "activity", "sch
 head noun of a named activity (研修会, まつり …) used to follow a cancelled activity into a later plan, or a phrase
 saying the scheme behind a series changed (the sheet explains its numbers otherwise)."""
 
-EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced", "moved_format", "resumed", "mentioned")
+EFFECTS: tuple[str, ...] = COVID_EFFECTS
 """Closed vocabulary of effects, in the order events are sorted. ``mentioned``: the sentence names the pandemic and no
 effect (流行下でありながらも…交流を実施した, コロナ禍による相談件数の増): a mention where nothing stopped."""
 

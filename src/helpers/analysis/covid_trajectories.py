@@ -58,16 +58,10 @@ from helpers.analysis.covid_text import (
     split_sentences,
 )
 from helpers.core.text import nfkc
+from helpers.tables.schema import COVID_STATUSES
 
-STATUSES: tuple[str, ...] = (
-    "stalled_recovered",
-    "stalled_planned",
-    "stalled_not_recovered",
-    "stalled_recovery_not_observed",
-    "not_stalled",
-    "delayed_cause_not_stated",
-    "insufficient_data",
-)
+STATUSES: tuple[str, ...] = COVID_STATUSES
+"""The closed list of statuses, described once with the table (``tables/schema.py``); the first four are stalls."""
 STALLED_STATUSES: tuple[str, ...] = STATUSES[:4]
 STATUS_LABELS_JA: dict[str, str] = {
     "stalled_recovered": "停滞→回復",

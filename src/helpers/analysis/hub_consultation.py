@@ -22,20 +22,14 @@ import pandas as pd
 from helpers import CITIES
 from helpers.core.errors import PipelineError
 from helpers.core.text import key
+from helpers.tables.schema import HUB_SUBTYPES
 
 TAXONOMY_PATH = Path(__file__).resolve().parents[1] / "lexicons" / "hub_consultation_taxonomy.csv"
 POPULATION_PATH = Path(__file__).resolve().parents[3] / "data" / "raw" / "reference" / "population.csv"
 
 DOMAINS: tuple[str, ...] = ("hub", "consultation", "community")
-SUBTYPES: tuple[str, ...] = (
-    "hub_places",
-    "hub_participation",
-    "consultation_volume",
-    "consultation_capacity",
-    "coordination",
-    "policy_design",
-    "community_development",
-)
+SUBTYPES: tuple[str, ...] = HUB_SUBTYPES
+"""The closed list of subtypes, described once with the table (``tables/schema.py``)."""
 SUBTYPE_DOMAINS: dict[str, tuple[str, ...]] = {
     "hub_places": ("hub",),
     "hub_participation": ("hub",),
