@@ -83,10 +83,12 @@ def test_yamagata_cancelled_cell_speaks_only_for_its_own_figure(table):
 
 
 def test_yamagata_volunteers_restrained_but_the_roster_is_no_stall(table):
-    """yamagata:58: 登録ボランティア数 145 → 82 is a roster; the sheet says volunteers restrained their activity."""
+    """yamagata:58: 登録ボランティア数 145 → 82 is a roster (reported, never read as a stall); the sheet says volunteers
+    restrained their activity."""
     assert find(table, "yamagata", "登録ボランティアの活動")["status"] == "stalled_recovery_not_observed"
     roster = find(table, "yamagata", "登録ボランティア数(各年度末)")
-    assert (roster["indicator_kind"], roster["status"]) == ("stock", "insufficient_data")
+    assert (roster["indicator_kind"], roster["status"]) == ("stock", "not_stalled")
+    assert roster["rule"].startswith("kind:stock")
 
 
 def test_yamagata_training_held_despite_the_pandemic_is_not_stalled(table):
@@ -117,8 +119,11 @@ def test_yamaguchi_stalls_rest_on_sentences_never_on_targets(table):
     """山口市 reports one actual year: a shortfall against a target is its own column, never a stall."""
     rows = table[(table["city"] == "yamaguchi") & table["status"].isin(STALLED_STATUSES)]
     assert len(rows) > 0
-    assert (rows["attribution"] == "sheet").all()
     assert rows["rule"].str.startswith("stall:text").all()
+    uncaused = rows["rule"].str.contains("no cause stated")
+    assert (rows.loc[~uncaused, "attribution"] == "sheet").all()
+    assert (rows.loc[uncaused, "attribution"] == "timing").all()
+    assert rows.loc[uncaused, "activity"].tolist() == ["地域福祉権利擁護事業支援員研修会"]
     assert table["plan_ratio"].notna().any()
 
 
@@ -224,3 +229,57 @@ def test_a_part_of_a_printed_total_is_not_read_as_an_activity(table):
     part = find(table, "ichinoseki", "避難支援訓練参加者数 デイサービス職員")
     assert part["status"] not in STALLED_STATUSES
     assert "part of a total" in part["rules"]
+
+
+def test_shiroi_meeting_low_in_fy2020_with_the_rows_own_pandemic_sentence_is_a_stall(table):
+    """shiroi:148-150: ふれあい会議 1 (C) → 7 (B) → 15 (B); the row says gathering residents was hard in the pandemic
+    and meetings were held in smaller units. A rise like a roll-out, but the sheet names the cause."""
+    r = find(table, "shiroi", "ふれあい会議開催数", "shiroi-no12")
+    assert (r["status"], r["stall_year"], r["attribution"]) == ("stalled_recovered", 2020, "sheet")
+
+
+def test_shiroi_fall_in_a_year_graded_b_held_in_smaller_units_is_no_stall(table):
+    """shiroi:89-91: ふれあい会議 19 → 7 → 15, graded B every year, held at 小学校区・自治会 level."""
+    r = find(table, "shiroi", "ふれあい会議開催数", "shiroi-no06")
+    assert (r["status"], r["rule"]) == ("not_stalled", "held:another format")
+
+
+def test_shiroi_small_count_graded_a_in_its_low_year_is_no_stall(table):
+    """shiroi:37-39: 研修会 3 → 1 → 5 with an A in FY2021: the department judged the year on track."""
+    r = find(table, "shiroi", "研修等の実施回数(研修会)")
+    assert r["status"] == "not_stalled"
+    assert "fall 2021 graded A" in r["rules"]
+
+
+def test_yamaguchi_training_held_on_a_smaller_scale_is_not_stalled(table):
+    """yamaguchi:620: 事例集を活用した研修会…縮小して実施 (held, smaller)."""
+    r = find(table, "yamaguchi", "地域見守り支え合い事例集を活用した研修会")
+    assert (r["status"], r["rule"]) == ("not_stalled", "held:smaller scale")
+
+
+def test_shiroi_cancelled_events_are_their_own_activity_not_the_centres_user_count(table):
+    """shiroi:242-244: events cancelled in FY2020 and resumed; the centre's users 5,121 → 7,188 → 8,791 rose."""
+    events = find(table, "shiroi", "市民活動団体のイベント等")
+    assert (events["status"], events["stall_year"], events["attribution"]) == ("stalled_recovered", 2020, "sheet")
+    assert find(table, "shiroi", "しろい市民まちづくりサポートセンター利用者数")["status"] == "not_stalled"
+
+
+def test_yamagata_training_not_held_marks_its_participation_count_too(table):
+    """yamagata:305: 研修会 未実施 in FY2020; FY2022 1回(オンライン研修) 100施設参加: both counts are the training."""
+    for label in ("回数", "参加施設数"):
+        r = find(table, "yamagata", f"高齢者福祉施設や障がい者福祉施設職員に対する研修会 {label}")
+        assert (r["status"], r["stall_year"]) == ("stalled_recovered", 2020)
+
+
+def test_ichinoseki_training_not_held_with_no_cause_is_a_stall_by_timing(table):
+    """ichinoseki:346: 研修会等は実施していない (FY2021, no cause); the FY2022 results (line 266) hold フォーラム1回."""
+    r = find(table, "ichinoseki", "医療と介護の連携連絡会 フォーラム開催回数")
+    assert (r["status"], r["attribution"], r["stall_year"]) == ("stalled_recovered", "timing", 2021)
+
+
+def test_shiroi_plan_not_made_with_d_grades_is_a_delay_and_a_roll_out_is_none(table):
+    """shiroi:428-429: 全体計画の策定 0 (D), 0 (D): not done, no cause stated. shiroi:373-375: 情報の提供者数
+    4 (C) → 26 (B) → 85 (A) is a roster rolled out, not read as a stall."""
+    plan = find(table, "shiroi", "全体計画の策定", "shiroi-no35")
+    assert plan["status"] == "delayed_cause_not_stated"
+    assert find(table, "shiroi", "情報の提供者数")["status"] == "not_stalled"

@@ -149,7 +149,8 @@ def test_timeline_counts_distinct_result_sentences_with_zeros():
     )
     timeline = event_timeline(events, latest_year=2022)
     assert timeline["city"].unique().tolist() == ["yamaguchi", "shiroi"]
-    assert len(timeline) == 2 * 3 * len(EFFECTS)
+    assert len(timeline) == 2 * 3 * (len(EFFECTS) - 1)  # stops with no cause stated name no pandemic
+    assert "stopped_no_cause" not in set(timeline["effect"])
     nonzero = timeline[timeline["n_sentences"] > 0]
     assert nonzero[["city", "fiscal_year", "effect", "n_sentences"]].values.tolist() == [
         ["shiroi", 2020, "cancelled", 1],

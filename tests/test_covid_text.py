@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from helpers.analysis.covid_text import (
+    DERIVED_EFFECTS,
     EFFECT_LABELS_JA,
     EFFECTS,
     EVENT_COLUMNS,
@@ -60,8 +61,8 @@ POSITIVES = [
         "見守り活動の研修及び福祉員等での地域見守り支え合い事例集の活用、自治会福祉部活動については、"
         "新型コロナウイルス感染症拡大防止対策により縮小して実施",
         2021,
-        [(2021, "reduced")],
-        id="yamaguchi-401-reduced",
+        [(2021, "scaled_down")],
+        id="yamaguchi-401-held-on-a-smaller-scale",
     ),
     pytest.param(
         "高齢者等の定期的な見守り・安否確認につながる、ふれあい・いきいきサロン活動の推進 ※コロナ禍において、"
@@ -203,7 +204,6 @@ NEGATIVES = [
         "介護職を希望する若者等の育成と地元への定着を図ったが、対象者の退職により実績なし",
         id="ichinoseki-286-no-result-without-covid",
     ),
-    pytest.param("③地域福祉権利擁護事業支援員研修会を中止", id="yamaguchi-970-cancelled-without-covid"),
     pytest.param(
         "福祉部、健康子ども部2部合同連絡調整会議を付議案件がある場合には集合会議、その他は書面会議により実施した",
         id="shiroi-1-written-meetings-without-covid",
@@ -258,12 +258,12 @@ def test_topic_uses_of_infection_control_are_masked(lexicon):
         ("開催できず", "cancelled"),
         ("開催を見合わせ", "cancelled"),
         ("延期", "postponed"),
-        ("縮小", "reduced"),
+        ("縮小", "scaled_down"),
         ("見送り", "reduced"),
         ("制限", "reduced"),
         ("休止", "reduced"),
         ("自粛", "reduced"),
-        ("人数を減らして", "reduced"),
+        ("人数を減らして", "scaled_down"),
         ("書面開催", "moved_format"),
         ("オンライン", "moved_format"),
         ("ハイブリッド", "moved_format"),
@@ -285,7 +285,7 @@ def test_listed_context_terms_are_covered(lexicon, term):
 
 
 def test_lexicon_vocabularies_are_closed(lexicon):
-    assert {t.effect for t in lexicon.effects} == set(EFFECTS) - {"mentioned"}
+    assert {t.effect for t in lexicon.effects} == set(EFFECTS) - set(DERIVED_EFFECTS)
     assert all(t.effect == "" for t in (*lexicon.context, *lexicon.excludes, *lexicon.activities))
     assert list(EFFECT_LABELS_JA) == list(EFFECTS)
 
@@ -578,3 +578,31 @@ def test_a_plan_that_reports_a_new_cancellation_is_no_follow_up(lexicon):
     )
     assert not follows_up(stall, plan, lexicon)
     assert not follows_up("福祉まつりが中止", "地域福祉の取組について広く周知する", lexicon)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "year", "expected"),
+    [
+        pytest.param("③地域福祉権利擁護事業支援員研修会を中止", 2021, [(2021, "stopped_no_cause")], id="yamaguchi-970"),
+        pytest.param(
+            "医療と介護の連携に関する協議の場を設けたが、研修会等は実施していない",
+            2021,
+            [(2021, "stopped_no_cause")],
+            id="ichinoseki-346",
+        ),
+        pytest.param(
+            "介護職を希望する若者等の育成と地元への定着を図ったが、対象者の退職により実績なし",
+            2022,
+            [],
+            id="ichinoseki-286-cause-stated",
+        ),
+        pytest.param("該当する事業実施なし", 2022, [], id="yamagata-204-no-activity-named"),
+        pytest.param("令和5年度から開始した事業であるため実績なし", 2022, [], id="yamagata-228-new-from-fy2023"),
+    ],
+)
+def test_a_stop_without_pandemic_words_is_kept_only_for_a_named_activity_with_no_cause(
+    lexicon, sentence, year, expected
+):
+    """A named activity not held, with no cause stated, is a stop only the timing ties to the pandemic; a stop with
+    another cause, or with no activity named, is none."""
+    assert sentence_effects(sentence, year, lexicon) == expected

@@ -22,7 +22,7 @@ from importlib import resources
 import pandas as pd
 
 from helpers.analysis.covid_series import Series
-from helpers.analysis.covid_text import Lexicon, activity_names, sentence_effects
+from helpers.analysis.covid_text import DERIVED_EFFECTS, Lexicon, activity_names, has_covid_context, sentence_effects
 from helpers.core.text import nfkc
 
 LINKS_FILE = "covid_links.csv"
@@ -219,9 +219,9 @@ def events_row_year(events: pd.DataFrame, row: dict[str, object]) -> int:
 def _fragment_effects(sentence: str, fragment: str, year: int, lexicon: Lexicon) -> tuple[tuple[int, str], ...]:
     """Effects of a fragment, with the pandemic context of the whole sentence when the fragment lacks one."""
     own = sentence_effects(fragment, year, lexicon)
-    if any(effect != "mentioned" for _, effect in own):
+    if any(effect not in DERIVED_EFFECTS for _, effect in own):
         return tuple(own)
-    context = "新型コロナ " if sentence_effects(sentence, year, lexicon) else ""
+    context = "新型コロナ " if has_covid_context(sentence, lexicon) else ""
     found = sentence_effects(context + fragment, year, lexicon) if context else own
     return tuple(found) if found else ((year, "mentioned"),)
 

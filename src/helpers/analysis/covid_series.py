@@ -225,12 +225,14 @@ def is_ramp_up(actuals: Sequence[Point]) -> bool:
     return values[-2] <= values[-1] * RAMP_SHARE
 
 
-def reference_point(series: Series, window_start: int, latest_year: int | None = None) -> tuple[Point | None, str, str]:
+def reference_point(
+    series: Series, window_start: int, latest_year: int | None = None, pandemic_named: bool = False
+) -> tuple[Point | None, str, str]:
     """The reference level, its basis (``pre_pandemic`` | ``latest_year``) and, without one, why not.
 
     A pre-pandemic actual wins. Otherwise the latest reported year, for an established activity only: a series
-    with at least one earlier year, not marked new, not a ramp-up, above zero in its latest year. Targets are never
-    a reference.
+    with at least one earlier year, not marked new, not a ramp-up (unless the row's own sentence names the
+    pandemic), above zero in its latest year. Targets are never a reference.
     """
     actuals = [p for p in series.actuals if latest_year is None or p.year <= latest_year]
     before = [p for p in actuals if p.year < window_start]
@@ -240,7 +242,7 @@ def reference_point(series: Series, window_start: int, latest_year: int | None =
         return None, "", "single_year" if actuals else "no_actuals"
     if series.new:
         return None, "", "marked_new"
-    if is_ramp_up(actuals):
+    if is_ramp_up(actuals) and not pandemic_named:
         return None, "", "ramp_up"
     if actuals[-1].value <= 0:
         return None, "", "latest_zero"

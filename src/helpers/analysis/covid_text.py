@@ -34,24 +34,33 @@ EFFECTS: tuple[str, ...] = COVID_EFFECTS
 """Closed vocabulary of effects, in the order events are sorted. ``mentioned``: the sentence names the pandemic and no
 effect (流行下でありながらも…交流を実施した, コロナ禍による相談件数の増): a mention where nothing stopped."""
 
+DERIVED_EFFECTS: tuple[str, ...] = ("mentioned", "stopped_no_cause")
+"""Effects no lexicon term carries: read from the absence of an effect term, or of the pandemic words."""
+
 STALL_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced", "moved_format")
 """Effects that say an activity stalled (did not run, ran less, or ran in a substitute format)."""
 
 EFFECT_LABELS_JA: dict[str, str] = {
     "cancelled": "中止",
     "postponed": "延期",
-    "reduced": "縮小・制限",
+    "reduced": "休止・制限",
+    "scaled_down": "規模を縮小して実施",
     "moved_format": "形式の変更",
     "resumed": "再開",
     "mentioned": "言及のみ",
+    "stopped_no_cause": "中止(理由の記載なし)",
 }
 """Japanese labels of the effects, for figures and the report."""
 
 PLAN_STALL_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced")
 """Effects that, in a plan column, say the stall goes on (a plan cell can report 開催予定であったが…中止)."""
 
-FOLLOWED_EFFECTS: tuple[str, ...] = ("cancelled", "postponed")
+FOLLOWED_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "stopped_no_cause")
 """Effects whose named activity is looked for in later plans (an activity that did not take place)."""
+
+STATED_CAUSE = re.compile(r"により|による|ため|よって|の影響|が原因")
+"""Words that give a cause: a stop with a cause other than the pandemic (対象者の退職により実績なし,
+ichinoseki_fy2023_council_papers.txt:286) is not read as a stall."""
 
 MIN_NAME_MODIFIER = 2
 """Characters an activity name needs before its head noun: a bare 研修会 or イベント names a kind, not one activity."""
@@ -150,7 +159,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     """Read and check the COVID lexicon (the packaged CSV unless ``path`` is given); every problem is reported.
 
     >>> lexicon = load_lexicon()
-    >>> sorted({t.effect for t in lexicon.effects}) == sorted(e for e in EFFECTS if e != "mentioned")
+    >>> sorted({t.effect for t in lexicon.effects}) == sorted(e for e in EFFECTS if e not in DERIVED_EFFECTS)
     True
     """
     text, name = _lexicon_text(path)
@@ -238,6 +247,8 @@ def sentence_effects(sentence: str, fiscal_year: int, lexicon: Lexicon) -> list[
     [(2020, 'cancelled')]
     >>> sentence_effects("対象者の退職により実績なし", 2022, lexicon)
     []
+    >>> sentence_effects("③地域福祉権利擁護事業支援員研修会を中止", 2021, lexicon)
+    [(2021, 'stopped_no_cause')]
     >>> sentence_effects("新型コロナの影響により、地域のサロン等が休止されていたが、徐々に再開された", 2022, lexicon)
     [(2021, 'reduced'), (2022, 'resumed')]
     """
@@ -259,7 +270,24 @@ def sentence_effects(sentence: str, fiscal_year: int, lexicon: Lexicon) -> list[
         }
     if context and not found:
         found.add((fiscal_year, "mentioned"))
+    if not context:
+        found |= _uncaused_stops(masked, fiscal_year, lexicon)
     return sorted(found, key=lambda ye: (ye[0], EFFECTS.index(ye[1])))
+
+
+def _uncaused_stops(masked: str, fiscal_year: int, lexicon: Lexicon) -> set[tuple[int, str]]:
+    """``stopped_no_cause`` for a sentence with no pandemic words that says a named activity (a head noun such as
+    研修会) did not take place and gives no cause (地域福祉権利擁護事業支援員研修会を中止,
+    yamaguchi_fy2021_implementation_report.txt:970; 研修会等は実施していない, ichinoseki_fy2023_council_papers.txt:346).
+    Only the timing can tie it to the pandemic."""
+    if STATED_CAUSE.search(masked) or not any(t.pattern.search(masked) for t in lexicon.activities):
+        return set()
+    found = set()
+    for term in lexicon.effects:
+        if term.effect == "cancelled":
+            for m in term.pattern.finditer(masked):
+                found.add((_anchor_year(masked, m.start(), fiscal_year), "stopped_no_cause"))
+    return found
 
 
 def activity_names(sentence: str, lexicon: Lexicon) -> list[str]:

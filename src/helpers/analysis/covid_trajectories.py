@@ -79,9 +79,15 @@ and the pattern of the numbers or grades."""
 ATTRIBUTION_LABELS_JA: dict[str, str] = {"sheet": "資料がコロナの影響と明記", "timing": "時期と推移から判断"}
 ROW_BASES: tuple[str, ...] = ("series", "sentence")
 REFERENCE_BASES: tuple[str, ...] = ("pre_pandemic", "latest_year")
-STALL_EFFECTS: tuple[str, ...] = PLAN_STALL_EFFECTS
-"""Effects that say an activity stopped or ran less (中止, 延期, 縮小 …)."""
+STALL_EFFECTS: tuple[str, ...] = (*PLAN_STALL_EFFECTS, "stopped_no_cause")
+"""Effects that say an activity stopped or ran less (中止, 延期, 休止, 見送り …); ``stopped_no_cause`` names no
+pandemic, so a stall resting on it alone is attributed to the timing."""
 FORMAT_EFFECTS: tuple[str, ...] = ("moved_format",)
+SCALED_EFFECTS: tuple[str, ...] = ("scaled_down",)
+"""Held on a smaller scale (縮小して実施): the activity took place, so it is not a stall on its own."""
+NOT_READ_KINDS: tuple[str, ...] = ("demand", "stock", "money", "cumulative", "rate")
+"""Kinds whose numbers are never read as a stall: reported in the window and named by no stall sentence, they are
+``not_stalled`` (a roster that grows or a consultation count that falls says nothing of a service stopping)."""
 STALL_GRADES, GOOD_GRADES = ("C", "D"), ("A", "B")
 DEMAND_CHANGES: tuple[str, ...] = ("rose", "fell", "flat")
 
@@ -338,10 +344,14 @@ class Numeric:
     reason: str = ""
 
 
-def numeric_reading(series: Series | None, params: TrajectoryParams, scheme_changed: bool = False) -> Numeric:
+def numeric_reading(
+    series: Series | None, params: TrajectoryParams, scheme_changed: bool = False, pandemic_named: bool = False
+) -> Numeric:
     """Reference level and stalled window points of an activity series (kind, break and reference checked). A series
     whose scheme changed on the way keeps only a pre-pandemic reference: its own later level measures the new
-    scheme (通いの場の支援 after 補助要綱の見直し, yamagata_fy2022_progress_sheet.txt:26)."""
+    scheme (通いの場の支援 after 補助要綱の見直し, yamagata_fy2022_progress_sheet.txt:26). A rise that looks like a
+    roll-out is read against its latest level when the row's own sentence names the pandemic (ふれあい会議 1 → 7 → 15,
+    会議開催が困難であった, shiroi_fy2022_progress_sheet.txt:148)."""
     if series is None:
         return Numeric(reason="no_series")
     if series.kind != "activity":
@@ -350,7 +360,7 @@ def numeric_reading(series: Series | None, params: TrajectoryParams, scheme_chan
         return Numeric(reason="part of a total")
     if series.series_break:
         return Numeric(reason="series_break")
-    ref, basis, reason = reference_point(series, params.window_start, params.latest_year)
+    ref, basis, reason = reference_point(series, params.window_start, params.latest_year, pandemic_named)
     if ref is not None and basis == "latest_year" and scheme_changed:
         ref, reason = None, "scheme_changed"
     if ref is None:
@@ -368,6 +378,18 @@ def numeric_reading(series: Series | None, params: TrajectoryParams, scheme_chan
     return out
 
 
+def _graded_falls(num: Numeric, grades: dict[int, tuple[str, str, int]]) -> Numeric:
+    """Drop the falls of years the sheet grades A or B: the department judged that year on track, and a fall alone
+    (研修会 3 → 1 → 5 with A in FY2021, shiroi_fy2022_progress_sheet.txt:38) is then no stall unless a sentence
+    says so."""
+    kept = [p for p in num.stalls if grades.get(p.year, ("",))[0] not in GOOD_GRADES]
+    if len(kept) == len(num.stalls):
+        return num
+    graded = [p.year for p in num.stalls if p not in kept]
+    reason = num.reason or "; ".join(f"fall {y} graded {grades[y][0]}" for y in graded)
+    return dataclasses.replace(num, stalls=kept, reason=reason)
+
+
 def _point_evidence(p: Point, rule: str) -> Evidence:
     """Evidence quoting a value as the sheet writes it."""
     return Evidence(p.year, p.describe(), p.source_file, p.source_line, rule)
@@ -379,9 +401,9 @@ def _grade_evidence(grades: dict[int, tuple[str, str, int]], years: Iterable[int
 
 
 def _grade_pattern(grades: dict[int, tuple[str, str, int]], params: TrajectoryParams) -> tuple[str, list[int]]:
-    """How the grades read: ``pandemic_d`` (a D in the window, A or B after the last C/D), ``delayed`` (any other C/D:
-    every year, only the latest year, or a C with no fall), ``good`` (only A/B) or '' (no grades); with the C/D
-    years."""
+    """How the grades read: ``pandemic_years`` (every C/D in the window, then A or B after the last of them),
+    ``delayed`` (any other C/D: every year, or only the latest year), ``good`` (only A/B) or '' (no grades); with the
+    C/D years."""
     if not grades:
         return "", []
     bad = [y for y, (g, _, _) in grades.items() if g in STALL_GRADES]
@@ -389,9 +411,8 @@ def _grade_pattern(grades: dict[int, tuple[str, str, int]], params: TrajectoryPa
         return "good", []
     last = max(grades)
     later_good = [y for y, (g, _, _) in grades.items() if y > max(bad) and g in GOOD_GRADES]
-    window_d = [y for y in bad if params.in_window(y) and grades[y][0] == "D"]
-    if window_d and later_good and max(bad) < last:
-        return "pandemic_d", bad
+    if all(params.in_window(y) for y in bad) and later_good and max(bad) < last:
+        return "pandemic_years", bad
     return "delayed", bad
 
 
@@ -408,6 +429,25 @@ def _zero_in(series: Series | None, years: list[int]) -> list[Point]:
     if series is None or series.kind != "activity" or not series.actuals or series.actuals[-1].value <= 0:
         return []
     return [p for p in series.actuals if p.year in years and p.value == 0]
+
+
+def _zero_in_any(series: Series | None, years: list[int]) -> list[Point]:
+    """Zero values of any kind of series in the given years (a plan or a staff count not made: 全体計画の策定 0
+    with D, shiroi_fy2022_progress_sheet.txt:428)."""
+    if series is None:
+        return []
+    return [p for p in series.actuals if p.year in years and p.value == 0]
+
+
+def _window_actuals(series: Series | None, params: TrajectoryParams) -> list[Point]:
+    """The series' actual values in the window, up to the latest year read."""
+    if series is None:
+        return []
+    return [
+        p
+        for p in series.actuals
+        if params.in_window(p.year) and (params.latest_year is None or p.year <= params.latest_year)
+    ]
 
 
 def _later_plan(r: RowInput, after: int | None) -> Evidence | None:
@@ -474,6 +514,7 @@ class Reading:
     """The stall sentences dated in the window."""
     resumes: list[Evidence]
     formats: list[Evidence]
+    scaled: list[Evidence]
     mentioned: list[Evidence]
     pattern: str
     bad_years: list[int]
@@ -483,12 +524,16 @@ def read_row(r: RowInput, params: TrajectoryParams) -> Reading:
     """Sort a row's evidence: numeric reading, stall / resume / format / mention sentences, grade pattern."""
     pattern, bad_years = _grade_pattern(r.grades, params)
     text_stalls = [e for e in _sentence_evidence(r, STALL_EFFECTS, params) if e.year is not None]
+    formats = _sentence_evidence(r, FORMAT_EFFECTS, params)
+    scaled = _sentence_evidence(r, SCALED_EFFECTS, params)
+    named = any(not e.rule.startswith("text:stopped_no_cause") for e in text_stalls) or bool(formats or scaled)
     return Reading(
-        num=numeric_reading(r.series, params, r.scheme_changed),
+        num=_graded_falls(numeric_reading(r.series, params, r.scheme_changed, named), r.grades),
         text_stalls=text_stalls,
         window_text=[e for e in text_stalls if params.in_window(e.year or 0)],
         resumes=_sentence_evidence(r, ("resumed",), params),
-        formats=_sentence_evidence(r, FORMAT_EFFECTS, params),
+        formats=formats,
+        scaled=scaled,
         mentioned=_sentence_evidence(r, ("mentioned",), params),
         pattern=pattern,
         bad_years=bad_years,
@@ -500,11 +545,17 @@ def find_stall(r: RowInput, g: Reading, params: TrajectoryParams) -> tuple[list[
     series (the sheet's attribution when a format-change sentence names it); a D grade beside a zero activity count;
     a 再開 sentence alone (it implies a stop). Empty evidence: no stall."""
     if g.window_text:
-        return g.window_text, "sheet", "stall:text"
+        uncaused = all(e.rule.startswith("text:stopped_no_cause") for e in g.window_text)
+        return (
+            g.window_text,
+            "timing" if uncaused else "sheet",
+            "stall:text (no cause stated)" if uncaused else "stall:text",
+        )
     if g.num.stalls:
         evidence = [_point_evidence(p, f"numeric:fall {p.year}") for p in g.num.stalls]
-        return evidence, "sheet" if g.formats else "timing", f"stall:numeric ({g.num.basis})"
-    zeros = _zero_in(r.series, _d_years(r.grades, g.bad_years, params)) if g.pattern == "pandemic_d" else []
+        named = g.formats or g.scaled or any(not e.rule.startswith("text:stopped_no_cause") for e in g.text_stalls)
+        return evidence, "sheet" if named else "timing", f"stall:numeric ({g.num.basis})"
+    zeros = _zero_in(r.series, _d_years(r.grades, g.bad_years, params)) if g.pattern == "pandemic_years" else []
     if zeros:
         return [_point_evidence(p, f"grade:D {p.year}, value 0") for p in zeros], "timing", "stall:grade D with a zero"
     if g.resumes and not g.formats:
@@ -544,7 +595,7 @@ def find_recovery(
     outcome: str = "unobserved"
     evidence: Evidence | None = None
     stopped = bool(g.window_text) and all(
-        e.rule.split()[0] in ("text:cancelled", "text:postponed") for e in g.window_text
+        e.rule.split()[0] in ("text:cancelled", "text:postponed", "text:stopped_no_cause") for e in g.window_text
     )
     if last is not None and r.series is not None:
         outcome, evidence = _numeric_recovery(g.num, r.series, last, years, stopped, params)
@@ -567,14 +618,14 @@ def decide_row(r: RowInput, params: TrajectoryParams) -> dict[str, object]:
 
     Not seen back, a later plan naming the activity makes it ``stalled_planned``; else a later year still down makes
     it ``stalled_not_recovered``; else ``stalled_recovery_not_observed``."""
-    out = _row_base(r, params)
     g = read_row(r, params)
+    out = _row_base(r, params, g.num)
     rules = [f"numeric:not read ({g.num.reason})"] if g.num.reason else []
-    rules += [e.rule for e in g.text_stalls + g.resumes + g.formats]
+    rules += [e.rule for e in g.text_stalls + g.resumes + g.formats + g.scaled]
     rules += [f"numeric:fall {p.year}" for p in g.num.stalls]
     stall, attribution, decided = find_stall(r, g, params)
     if not stall:
-        return _unstalled(out, r, g.num, g.pattern, g.bad_years, g.formats, g.mentioned, rules, params)
+        return _unstalled(out, r, g, rules, params)
     first = stall[0]
     out.update(stall_year=first.year, quote=first.quote, source_file=first.source_file, source_line=first.source_line)
     out["attribution"] = attribution
@@ -597,30 +648,34 @@ def decide_row(r: RowInput, params: TrajectoryParams) -> dict[str, object]:
 
 
 def _unstalled(
-    out: dict[str, object],
-    r: RowInput,
-    num: Numeric,
-    pattern: str,
-    bad_years: list[int],
-    formats: list[Evidence],
-    mentioned: list[Evidence],
-    rules: list[str],
-    params: TrajectoryParams,
+    out: dict[str, object], r: RowInput, g: Reading, rules: list[str], params: TrajectoryParams
 ) -> dict[str, object]:
-    """Status of a row with no stall: delayed without a stated cause, held (another format, a mention), not fallen,
-    or not enough to tell."""
+    """Status of a row with no stall: held (another format, a smaller scale), delayed without a stated cause (C/D
+    outside the pandemic-years pattern, or a D beside a zero that is read as no stall), held (a mention), not
+    fallen, a kind not read as a stall, or not enough to tell."""
+    num, pattern, bad_years = g.num, g.pattern, g.bad_years
     evidence: Evidence | None = None
-    if formats:
-        status, rule, evidence = "not_stalled", "held:another format", formats[0]
+    not_done = _zero_in_any(r.series, _d_years(r.grades, bad_years, params))
+    reported = _window_actuals(r.series, params)
+    if g.formats:
+        status, rule, evidence = "not_stalled", "held:another format", g.formats[0]
+    elif g.scaled:
+        status, rule, evidence = "not_stalled", "held:smaller scale", g.scaled[0]
+    elif not_done:
+        status, rule = "delayed_cause_not_stated", "grade:D beside a zero, not read as a stall"
+        evidence = _point_evidence(not_done[0], f"grade:D {not_done[0].year}, value 0")
     elif pattern == "delayed":
         status, rule = "delayed_cause_not_stated", "grade:" + ",".join(f"{r.grades[y][0]} {y}" for y in bad_years)
         evidence = _grade_evidence(r.grades, bad_years[:1], rule)[0]
-    elif mentioned:
-        status, rule, evidence = "not_stalled", "held:pandemic named, nothing stopped", mentioned[0]
+    elif g.mentioned:
+        status, rule, evidence = "not_stalled", "held:pandemic named, nothing stopped", g.mentioned[0]
     elif num.compared:
         status, rule = "not_stalled", f"numeric:no fall ({num.basis})"
         assert num.reference is not None
         evidence = _point_evidence(num.reference, rule)
+    elif r.series is not None and r.series.kind in NOT_READ_KINDS and reported:
+        status, rule = "not_stalled", f"kind:{r.series.kind}, reported in the window (not read as a stall)"
+        evidence = _point_evidence(reported[-1], rule)
     elif pattern == "good" and any(params.in_window(y) for y in r.grades):
         status, rule = "not_stalled", "grade:A/B in the window"
         evidence = _grade_evidence(r.grades, [y for y in r.grades if params.in_window(y)][:1], rule)[0]
@@ -636,7 +691,7 @@ def _unstalled(
     return out
 
 
-def _row_base(r: RowInput, params: TrajectoryParams) -> dict[str, object]:
+def _row_base(r: RowInput, params: TrajectoryParams, num: Numeric) -> dict[str, object]:
     """An output row with the activity, series, reference, plan and demand columns filled."""
     out: dict[str, object] = dict.fromkeys(TRAJECTORY_COLUMNS, None)
     s = r.series
@@ -649,7 +704,6 @@ def _row_base(r: RowInput, params: TrajectoryParams) -> dict[str, object]:
     actuals = [p for p in s.actuals if params.latest_year is None or p.year <= params.latest_year]
     if actuals:
         out.update(latest_value=actuals[-1].value, latest_year=actuals[-1].year)
-    num = numeric_reading(s, params, r.scheme_changed)
     if num.reference is not None:
         out.update(reference_value=num.reference.value, reference_year=num.reference.year, reference_basis=num.basis)
     target, target_year, ratio = plan_shortfall(s, params.latest_year)

@@ -210,35 +210,46 @@ def match_units(
     evidence_columns: Sequence[tuple[str, str]] = (("stall_source_file", "stall_source_line"),),
     min_overlap: int = 4,
     attribution_column: str | None = None,
+    measure_column: str | None = "measure",
 ) -> pd.DataFrame:
     """Attach to each hand unit the classifier row that speaks of it, if any.
 
     Candidates are classifier rows citing one of the unit's lines (in any of ``evidence_columns``), of the same
     city, whose label overlaps one of the unit's labels. Among them the row whose label covers the largest share
     of the shorter label wins, then the longer overlap, then a row with a stall status, then the label closest in
-    length, then the earlier row."""
+    length, then the earlier row. A row whose label overlaps none of the unit's labels may still match by its
+    measure's name (``measure_column``), ranked below every label match."""
     for column in (activity_column, status_column, *([attribution_column] if attribution_column else [])):
         if column not in classifier.columns:
             raise ValueError(f"the classifier table has no {column!r} column")
     by_place = _classifier_places(classifier, evidence_columns)
     chosen: list[dict[str, object]] = []
     for unit in units.itertuples():
-        best: tuple[float, int, int, int, int] | None = None
+        best: tuple[int, float, int, int, int, int] | None = None
         for position in sorted({p for place in unit.places for p in by_place.get(place, [])}):
             candidate = classifier.iloc[position]
             if city_column and city_column in classifier.columns and candidate[city_column] != unit.city:
                 continue
             label = str(candidate[activity_column])
+            by_measure = 0
             scores = [
                 (labels_overlap(hand, label, min_overlap), min(len(hand), len(key(label))) or 1) for hand in unit.labels
             ]
+            if not max(run for run, _ in scores) and measure_column and measure_column in classifier.columns:
+                # the hand coding may name an activity by its measure (各種ボランティア養成講座 for the measure's
+                # only series 講座開催回数, shiroi_fy2022_progress_sheet.txt:131): a weaker match, tried last
+                label, by_measure = str(candidate[measure_column]), 1
+                scores = [
+                    (labels_overlap(hand, label, min_overlap), min(len(hand), len(key(label))) or 1)
+                    for hand in unit.labels
+                ]
             score = max(run for run, _ in scores)
             if not score:
                 continue
             coverage = max(run / shorter for run, shorter in scores)
             closeness = -min(abs(len(key(label)) - len(hand)) for hand in unit.labels)
             stalled = int(candidate[status_column] in STALLED_STATUSES)
-            rank = (coverage, score, stalled, closeness, -position)
+            rank = (-by_measure, coverage, score, stalled, closeness, -position)
             if best is None or rank > best:
                 best = rank
         if best is None:
@@ -251,7 +262,7 @@ def match_units(
                 }
             )
             continue
-        row = classifier.iloc[-best[4]]
+        row = classifier.iloc[-best[5]]
         where = "; ".join(
             f"{row[f]}:{int(float(row[n]))}"
             for f, n in evidence_columns
@@ -262,7 +273,7 @@ def match_units(
                 "classifier_status": str(row[status_column]),
                 "classifier_activity": str(row[activity_column]),
                 "classifier_where": where,
-                "classifier_row": -best[4],
+                "classifier_row": -best[5],
                 "classifier_attribution": str(row[attribution_column]) if attribution_column else "",
             }
         )

@@ -591,7 +591,16 @@ PER_THOUSAND = Table(
 ANALYSIS_TABLES: list[Table] = [HUB_CONSULTATION, HUB_MATRIX, PER_THOUSAND]
 """Analysis tables; the COVID tables are appended below their definitions."""
 
-COVID_EFFECTS: tuple[str, ...] = ("cancelled", "postponed", "reduced", "moved_format", "resumed", "mentioned")
+COVID_EFFECTS: tuple[str, ...] = (
+    "cancelled",
+    "postponed",
+    "reduced",
+    "scaled_down",
+    "moved_format",
+    "resumed",
+    "mentioned",
+    "stopped_no_cause",
+)
 COVID_STATUSES: tuple[str, ...] = (
     "stalled_recovered",
     "stalled_planned",
@@ -606,7 +615,10 @@ COVID_INDICATOR_KINDS: tuple[str, ...] = ("activity", "demand", "stock", "money"
 COVID_EVENTS = Table(
     name="covid_events",
     title="COVID-19 effects stated in the sheets",
-    description="Sentences naming the pandemic, with their effect (or none), the year they report on and their line.",
+    description=(
+        "Sentences naming the pandemic, with their effect (or none), the year they report on and their line; and "
+        "sentences saying a named activity did not take place with no cause stated (stopped_no_cause)."
+    ),
     fields=(
         CITY,
         MEASURE_ID,
@@ -615,7 +627,9 @@ COVID_EVENTS = Table(
         _f(
             "effect",
             "string",
-            "cancelled, postponed, reduced, moved_format, resumed, or mentioned (the pandemic named, no effect).",
+            "cancelled, postponed, reduced (suspended, restricted, held back), scaled_down (held on a smaller scale), "
+            "moved_format, resumed, mentioned (the pandemic named, no effect), or stopped_no_cause (a named activity "
+            "not held, with no cause stated: read by timing).",
             "影響",
             enum=COVID_EFFECTS,
         ),

@@ -51,9 +51,11 @@ EFFECT_STYLES: dict[str, tuple[str, str]] = {
     "cancelled": (PALETTE[0], HATCHES[0]),
     "postponed": (PALETTE[3], HATCHES[1]),
     "reduced": (PALETTE[2], HATCHES[2]),
+    "scaled_down": (PALETTE[5], HATCHES[5]),
     "moved_format": (PALETTE[1], HATCHES[3]),
     "resumed": (PALETTE[4], HATCHES[4]),
     "mentioned": ("#ffffff", HATCHES[0]),
+    "stopped_no_cause": ("#ffffff", HATCHES[3]),
 }
 """Fill colour and hatch per effect in the timeline."""
 
@@ -155,14 +157,17 @@ def stall_line_checks(indexed: pd.DataFrame, params: TrajectoryParams) -> pd.Dat
 
 def event_timeline(events: pd.DataFrame, latest_year: int | None = None) -> pd.DataFrame:
     """COVID sentences of result columns per city, fiscal year and effect (a sentence repeated on several lines of
-    a measure counts once); every effect and year up to ``latest_year`` present, zeros included."""
+    a measure counts once); every effect and year up to ``latest_year`` present, zeros included. Stops with no
+    cause stated name no pandemic and are left out."""
+    events = events[events["effect"] != "stopped_no_cause"]
     results = as_of(events[events["value_kind"] != "plan"], latest_year)
     distinct = results.drop_duplicates(["city", "measure_id", "fiscal_year", "effect", "evidence"])
     counts = distinct.groupby(["city", "fiscal_year", "effect"]).size()
     cities = _ordered_cities(events["city"])
     last = latest_year if latest_year is not None else int(results["fiscal_year"].max())
     years = range(int(results["fiscal_year"].min()), last + 1) if not results.empty else range(0)
-    index = pd.MultiIndex.from_product([cities, list(years), list(EFFECTS)], names=["city", "fiscal_year", "effect"])
+    shown = [e for e in EFFECTS if e != "stopped_no_cause"]
+    index = pd.MultiIndex.from_product([cities, list(years), shown], names=["city", "fiscal_year", "effect"])
     return counts.reindex(index, fill_value=0).rename("n_sentences").reset_index()
 
 
@@ -338,8 +343,9 @@ def plot_timeline(timeline: pd.DataFrame) -> Figure:
     fig, axes = plt.subplots(1, len(cities), figsize=(10.2, 4.2), sharey=True, squeeze=False)
     for ax, city in zip(axes[0], cities, strict=True):
         data = timeline[timeline["city"] == city].pivot(index="fiscal_year", columns="effect", values="n_sentences")
-        data = data.reindex(columns=list(EFFECTS), fill_value=0)
-        _stacked_bars(ax, data, EFFECT_STYLES, {e: display_label("effect", e) for e in EFFECTS})
+        shown = [e for e in EFFECTS if e != "stopped_no_cause"]
+        data = data.reindex(columns=shown, fill_value=0)
+        _stacked_bars(ax, data, EFFECT_STYLES, {e: display_label("effect", e) for e in shown})
         ax.set_xticks(range(len(data)), [f"{y}" for y in data.index])
         ax.set_title(CITY_LABELS.get(city, city))
         ax.set_xlabel("報告の対象年度")
