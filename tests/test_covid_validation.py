@@ -21,6 +21,9 @@ from helpers.analysis.covid_validation import (
     hand_units,
     labels_overlap,
     load_hand_coding,
+    load_row_review,
+    review_standing,
+    review_summary,
     sample_series,
 )
 from helpers.sources.raw_text import read_sheet_lines
@@ -277,3 +280,71 @@ def test_sample_series_is_deterministic_and_per_city() -> None:
     assert first.equals(sample_series(frame, per_city=3, seed=14))
     assert first.groupby("city").size().to_dict() == {"shiroi": 3, "yamagata": 1}
     assert first.equals(first.sort_values(["city", "measure_id", "indicator"]).reset_index(drop=True))
+
+
+def test_row_review_cites_real_lines_and_closed_verdicts() -> None:
+    review = load_row_review()
+    lines = {name: read_sheet_lines(RAW / name, name) for name in sorted(set(review["source_file"]))}
+    for row in review.itertuples():
+        assert 1 <= int(row.source_line) <= len(lines[row.source_file]), row
+        assert row.reason.strip() and row.verdict, row
+
+
+def _trajectory(activity: str, status: str, stall: object = pd.NA, recovery: object = pd.NA) -> dict[str, object]:
+    return {
+        "city": "shiroi",
+        "measure_id": "shiroi-no01",
+        "activity": activity,
+        "status": status,
+        "stall_year": stall,
+        "recovery_year": recovery,
+    }
+
+
+def _review(activity: str, status: str, verdict: str, stall: str, recovery: str, round_: str = "1") -> dict[str, str]:
+    return {
+        "review_round": round_,
+        "review_set": "stalled_or_delayed",
+        "city": "shiroi",
+        "measure_id": "shiroi-no01",
+        "activity": activity,
+        "classifier_status": status,
+        "classifier_stall_year": stall,
+        "classifier_recovery_year": recovery,
+        "verdict": verdict,
+        "reviewer_status": status,
+        "source_file": SHIROI,
+        "source_line": "19",
+        "reason": "",
+    }
+
+
+def test_a_verdict_holds_only_while_the_row_makes_the_same_claim() -> None:
+    table = pd.DataFrame(
+        [
+            _trajectory("a", "stalled_recovered", 2020, 2022),
+            _trajectory("b", "stalled_recovered", 2020, 2022),
+            _trajectory("c", "not_stalled"),
+            _trajectory("d", "stalled_planned", 2021),
+            _trajectory("e", "stalled_recovered", 2020, 2021),
+        ]
+    )
+    review = pd.DataFrame(
+        [
+            _review("a", "stalled_recovered", "defensible", "2020", "2022"),
+            _review("b", "stalled_recovered", "wrong", "2020", "2021"),
+            _review("c", "stalled_recovered", "wrong", "2020", "2021"),
+            _review("e", "stalled_recovered", "wrong", "2020", "2021"),
+            _review("e", "stalled_recovered", "defensible", "2020", "2021", round_="2"),
+        ]
+    )
+    standing = review_standing(review, table).set_index("activity")["standing"].to_dict()
+    assert standing == {
+        "a": "defensible",
+        "b": "changed since review",
+        "c": "no longer stalled or delayed",
+        "d": "not reviewed",
+        "e": "defensible",
+    }
+    summary = review_summary(review_standing(review, table)).set_index("rows").loc["stalled"]
+    assert (summary["total"], summary["defensible"], summary["defensible share"]) == (4, 2, 1.0)

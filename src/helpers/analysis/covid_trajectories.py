@@ -178,6 +178,8 @@ class RowInput:
     """Names to look for in later plan sentences (the activity, the linked labels' cores)."""
     scheme_changed: bool = False
     """The text on the series' lines says its scheme changed: its numbers are explained otherwise."""
+    also_listed: tuple[str, ...] = ()
+    """Other measures that list the same series (same department, same figures): one activity, counted here."""
 
 
 def _text(value: object) -> str:
@@ -271,8 +273,12 @@ def gather_rows(
     lexicon: Lexicon | None = None,
     kind_rules: Sequence[KindRule] | None = None,
     link_rules: Sequence[LinkRule] | None = None,
+    same_facts: pd.DataFrame | None = None,
 ) -> list[RowInput]:
-    """The inputs of every row: one per series, one per activity that sentences name and no series speaks for."""
+    """The inputs of every row: one per series, one per activity that sentences name and no series speaks for. A
+    series that only repeats another measure's series (``same_facts.csv``: every actual linked to one series) and
+    that no sentence names is the same activity: it gets no row of its own, and its place is named on the row that
+    counts it (連携会議 0/1/1 under No.38 and No.42, shiroi_fy2022_progress_sheet.txt:453 and :500)."""
     lexicon = lexicon or load_lexicon()
     check_inputs(indicators, activities, evaluations, events)
     indicators, activities, evaluations, events = (
@@ -310,12 +316,41 @@ def gather_rows(
                 row(m.city, m.measure_id, s.indicator, s).mentions.append(m)
         else:
             row(m.city, m.measure_id, m.activity, None).mentions.append(m)
+    for key, counted in _repeats(rows, same_facts).items():
+        rows[counted].also_listed += (key[1],)
+        del rows[key]
     for r in rows.values():
         labels = [r.activity, *(label_core(r.series.indicator) for r in [r] if r.series is not None)]
         labels += [m.plan_key or m.activity for m in r.mentions]
         r.keys = tuple(sorted({nfkc(k) for k in labels if len(nfkc(k)) >= 3}))
     order = sorted(rows, key=lambda k: (city_rank(k[0]), k[0], natural_key(k[1]), rows[k].series is None, k[2]))
     return [rows[k] for k in order]
+
+
+def _repeats(
+    rows: dict[tuple[str, str, str], RowInput], same_facts: pd.DataFrame | None
+) -> dict[tuple[str, str, str], tuple[str, str, str]]:
+    """Series rows that repeat another row's series in every actual year and carry no sentence, with the row that
+    counts them."""
+    if same_facts is None or same_facts.empty:
+        return {}
+    actual = same_facts[same_facts["value_kind"] == "actual"]
+    targets: dict[tuple[str, str, str], dict[int, tuple[str, str, str]]] = {}
+    for link in actual.to_dict("records"):
+        key = (str(link["city"]), str(link["measure_id"]), str(link["indicator"]))
+        counted = (str(link["city"]), str(link["same_as_measure_id"]), str(link["same_as_indicator"]))
+        targets.setdefault(key, {})[int(link["fiscal_year"])] = counted
+    out = {}
+    for key, r in rows.items():
+        if r.series is None or r.mentions or key not in targets:
+            continue
+        years = {p.year for p in r.series.actuals}
+        counted = {targets[key].get(y) for y in years}
+        if years and len(counted) == 1 and None not in counted:
+            (target,) = counted
+            if target in rows and target not in targets:
+                out[key] = target
+    return out
 
 
 def _sentence_evidence(r: RowInput, effects: Iterable[str], params: TrajectoryParams) -> list[Evidence]:
@@ -350,8 +385,9 @@ def numeric_reading(
     """Reference level and stalled window points of an activity series (kind, break and reference checked). A series
     whose scheme changed on the way keeps only a pre-pandemic reference: its own later level measures the new
     scheme (通いの場の支援 after 補助要綱の見直し, yamagata_fy2022_progress_sheet.txt:26). A rise that looks like a
-    roll-out is read against its latest level when the row's own sentence names the pandemic (ふれあい会議 1 → 7 → 15,
-    会議開催が困難であった, shiroi_fy2022_progress_sheet.txt:148)."""
+    roll-out is read against its latest level when a sentence linked to the row says it stopped or was held back in
+    the pandemic (a sentence saying only that it moved to another form does not: ふれあい会議 1 → 7 → 15 held in
+    smaller units, shiroi_fy2022_progress_sheet.txt:148, stays a roll-out)."""
     if series is None:
         return Numeric(reason="no_series")
     if series.kind != "activity":
@@ -473,12 +509,25 @@ def _later_plan(r: RowInput, after: int | None) -> Evidence | None:
 
 
 def _numeric_recovery(
-    num: Numeric, series: Series, last: int, stall_years: set[int], stopped: bool, params: TrajectoryParams
+    num: Numeric,
+    series: Series,
+    last: int,
+    stall_years: set[int],
+    stopped: bool,
+    params: TrajectoryParams,
+    grades: dict[int, tuple[str, str, int]] | None = None,
 ) -> tuple[str, Evidence | None]:
     """``recovered`` / ``not_recovered`` / ``unobserved`` from the actuals after the last stall year. An activity
-    that did not take place (``stopped``) is back when a later actual is above zero, whatever its reference."""
+    that did not take place (``stopped``) is back when a later actual is above zero, whatever its reference. A year
+    the sheet grades C or D is not yet back (連携会議 0 → 1 → 1 with C in FY2021: only a briefing was held,
+    shiroi_fy2022_progress_sheet.txt:453)."""
+    graded = grades or {}
     later = [
-        p for p in series.actuals if p.year > last and (params.latest_year is None or p.year <= params.latest_year)
+        p
+        for p in series.actuals
+        if p.year > last
+        and (params.latest_year is None or p.year <= params.latest_year)
+        and graded.get(p.year, ("",))[0] not in STALL_GRADES
     ]
     if stopped and later and num.reference is None:
         held = [p for p in later if p.value > 0]
@@ -487,13 +536,15 @@ def _numeric_recovery(
     if num.reference is None or not later:
         return "unobserved", None
     stalled_values = [p.value for p in series.actuals if p.year in stall_years]
+    level = num.reference.value * params.recovery_share
     if num.basis == "latest_year":
+        # back only at recovery_share of its own level: 2 participants after 0 is no recovery when the level is 232
+        # (shiroi_fy2022_progress_sheet.txt:412-414)
         low = max(stalled_values) if stalled_values else 0.0
-        back = [p for p in later if p.value > low and (low == 0 or p.value - low >= params.min_change)]
+        back = [p for p in later if p.value > low and p.value >= level - 1e-9]
         if back:
             return "recovered", _point_evidence(back[0], f"recovery:numeric {back[0].year}")
         return "unobserved", None
-    level = num.reference.value * params.recovery_share
     if later[-1].value >= level - 1e-9:
         start = later[-1]
         for p in reversed(later):
@@ -526,7 +577,7 @@ def read_row(r: RowInput, params: TrajectoryParams) -> Reading:
     text_stalls = [e for e in _sentence_evidence(r, STALL_EFFECTS, params) if e.year is not None]
     formats = _sentence_evidence(r, FORMAT_EFFECTS, params)
     scaled = _sentence_evidence(r, SCALED_EFFECTS, params)
-    named = any(not e.rule.startswith("text:stopped_no_cause") for e in text_stalls) or bool(formats or scaled)
+    named = any(not e.rule.startswith("text:stopped_no_cause") for e in text_stalls)
     return Reading(
         num=_graded_falls(numeric_reading(r.series, params, r.scheme_changed, named), r.grades),
         text_stalls=text_stalls,
@@ -598,7 +649,7 @@ def find_recovery(
         e.rule.split()[0] in ("text:cancelled", "text:postponed", "text:stopped_no_cause") for e in g.window_text
     )
     if last is not None and r.series is not None:
-        outcome, evidence = _numeric_recovery(g.num, r.series, last, years, stopped, params)
+        outcome, evidence = _numeric_recovery(g.num, r.series, last, years, stopped, params, r.grades)
     if outcome == "unobserved":
         held = [e for e in g.mentioned if last is not None and (e.year or 0) > last]
         later = [e for e in g.resumes if last is None or (e.year or 0) >= last] + held
@@ -620,7 +671,8 @@ def decide_row(r: RowInput, params: TrajectoryParams) -> dict[str, object]:
     it ``stalled_not_recovered``; else ``stalled_recovery_not_observed``."""
     g = read_row(r, params)
     out = _row_base(r, params, g.num)
-    rules = [f"numeric:not read ({g.num.reason})"] if g.num.reason else []
+    rules = [f"also listed under {', '.join(r.also_listed)}"] if r.also_listed else []
+    rules += [f"numeric:not read ({g.num.reason})"] if g.num.reason else []
     rules += [e.rule for e in g.text_stalls + g.resumes + g.formats + g.scaled]
     rules += [f"numeric:fall {p.year}" for p in g.num.stalls]
     stall, attribution, decided = find_stall(r, g, params)
@@ -737,11 +789,15 @@ def classify_trajectories(
     measures: pd.DataFrame | None = None,
     lexicon: Lexicon | None = None,
     link_rules: Sequence[LinkRule] | None = None,
+    same_facts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Classify every activity (``covid_trajectories.csv``): one row per series and per sentence-named activity.
-    ``link_rules`` replaces the reviewed link file (tests on crafted tables)."""
+    ``link_rules`` replaces the reviewed link file (tests on crafted tables); ``same_facts`` (the cleaning step's
+    table) folds a series listed under two measures into one row."""
     params = params or TrajectoryParams()
-    rows = gather_rows(indicators, activities, evaluations, events, params, measures, lexicon, None, link_rules)
+    rows = gather_rows(
+        indicators, activities, evaluations, events, params, measures, lexicon, None, link_rules, same_facts
+    )
     return _trajectories_frame([decide_row(r, params) for r in rows])
 
 
@@ -762,6 +818,7 @@ def sensitivity_table(
     params: TrajectoryParams | None = None,
     measures: pd.DataFrame | None = None,
     grid: dict[str, tuple[float, ...]] | None = None,
+    same_facts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rows per status as one parameter at a time moves over ``grid`` (``covid_sensitivity.csv``); ``is_run``
     marks the setting of the run itself."""
@@ -771,7 +828,9 @@ def sensitivity_table(
     for name, values in (grid or SENSITIVITY_GRID).items():
         for value in values:
             setting = dataclasses.replace(base, **{name: int(value) if name == "window_end" else float(value)})
-            gathered = gather_rows(indicators, activities, evaluations, events, setting, measures, lexicon)
+            gathered = gather_rows(
+                indicators, activities, evaluations, events, setting, measures, lexicon, same_facts=same_facts
+            )
             counts = Counter(decide_row(r, setting)["status"] for r in gathered)
             is_run = float(getattr(base, name)) == float(value)
             rows.extend(

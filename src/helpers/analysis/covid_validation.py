@@ -467,3 +467,132 @@ def count_tables(hand: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         table.loc["all"] = table.sum()
         tables.append(table)
     return tables[0], tables[1]
+
+
+ROW_REVIEW_PATH = HAND_CODING_PATH.with_name("covid_row_review.csv")
+"""A reviewer's row-by-row check of the classifier's claims against the sheets (see ``data/validation/README.md``)."""
+
+VERDICTS: tuple[str, ...] = ("defensible", "debatable", "wrong")
+REVIEW_COLUMNS: tuple[str, ...] = (
+    "review_round",
+    "review_set",
+    "city",
+    "measure_id",
+    "activity",
+    "classifier_status",
+    "classifier_stall_year",
+    "classifier_recovery_year",
+    "verdict",
+    "reviewer_status",
+    "source_file",
+    "source_line",
+    "reason",
+)
+CLAIM_KEY: tuple[str, ...] = ("city", "measure_id", "activity")
+"""What names one row of ``covid_trajectories.csv`` across runs."""
+CHANGED, NOT_REVIEWED, NO_LONGER = "changed since review", "not reviewed", "no longer stalled or delayed"
+"""Standings of a row that no review saw as it stands now."""
+
+
+def load_row_review(path: Path = ROW_REVIEW_PATH) -> pd.DataFrame:
+    """The row review, checked: its columns, closed verdicts and statuses, one verdict per row and round."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in REVIEW_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path.name}: missing columns {missing}")
+    for column, allowed in (("verdict", VERDICTS), ("classifier_status", STATUSES), ("reviewer_status", STATUSES)):
+        bad = sorted(set(frame[column]) - set(allowed))
+        if bad:
+            raise ValueError(f"{path.name}: {column} {bad} not in {allowed}")
+    repeated = frame.duplicated(["review_round", *CLAIM_KEY])
+    if repeated.any():
+        raise ValueError(
+            f"{path.name}: two verdicts for one row in one round: {frame.loc[repeated, 'activity'].tolist()}"
+        )
+    return frame
+
+
+def _year_text(value: object) -> str:
+    """A fiscal year as text ('' for none), so a snapshot and a table compare alike."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
+        return ""
+    return str(int(float(value)))
+
+
+def review_standing(review: pd.DataFrame, trajectories: pd.DataFrame) -> pd.DataFrame:
+    """Each current stalled or delayed row, and each reviewed row, with what the latest review says of it as it
+    stands now: its verdict when status, stall year and recovery year are those the reviewer saw; else changed
+    since review, not reviewed, or no longer stalled or delayed (with the status the reviewer would give)."""
+    latest = review.sort_values("review_round", key=lambda s: s.astype(int)).drop_duplicates(CLAIM_KEY, keep="last")
+    seen = {tuple(r[c] for c in CLAIM_KEY): r for r in latest.to_dict("records")}
+    flagged_statuses = (*STALLED_STATUSES, "delayed_cause_not_stated")
+    rows = []
+    for r in trajectories.to_dict("records"):
+        claim = tuple(str(r[c]) for c in CLAIM_KEY)
+        reviewed = seen.pop(claim, None)
+        now = (str(r["status"]), _year_text(r["stall_year"]), _year_text(r["recovery_year"]))
+        if r["status"] not in flagged_statuses:
+            if reviewed is not None and reviewed["review_set"] == "stalled_or_delayed":
+                rows.append(_standing_row(claim, now, NO_LONGER, reviewed))
+            elif reviewed is not None:
+                rows.append(_standing_row(claim, now, _verdict_now(reviewed, now), reviewed))
+            continue
+        standing = NOT_REVIEWED if reviewed is None else _verdict_now(reviewed, now)
+        rows.append(_standing_row(claim, now, standing, reviewed))
+    for claim, reviewed in seen.items():
+        rows.append(_standing_row(claim, (_gone(claim, trajectories), "", ""), NO_LONGER, reviewed))
+    columns = [*CLAIM_KEY, "status", "stall_year", "recovery_year", "standing", "verdict_then", "reviewer_status"]
+    columns += ["reason"]
+    return pd.DataFrame([dict(zip(columns, row, strict=True)) for row in rows], columns=columns)
+
+
+def _gone(claim: tuple[str, ...], trajectories: pd.DataFrame) -> str:
+    """What became of a reviewed row the table no longer has: folded into the row that lists it, or gone."""
+    note = f"also listed under {claim[1]}"
+    rules = trajectories["rules"] if "rules" in trajectories.columns else pd.Series(dtype=str)
+    folded = trajectories[(trajectories["city"] == claim[0]) & rules.fillna("").str.contains(note, regex=False)]
+    if len(folded):
+        return f"(counted under {folded['measure_id'].iloc[0]})"
+    return "(row gone)"
+
+
+def _verdict_now(reviewed: dict[str, str], now: tuple[str, str, str]) -> str:
+    """The review's verdict if the row still makes the claim the reviewer saw, else ``changed since review``."""
+    then = (
+        reviewed["classifier_status"],
+        _year_text(reviewed["classifier_stall_year"]),
+        _year_text(reviewed["classifier_recovery_year"]),
+    )
+    return reviewed["verdict"] if then == now else CHANGED
+
+
+def _standing_row(
+    claim: tuple[str, ...], now: tuple[str, str, str], standing: str, reviewed: dict[str, str] | None
+) -> tuple[object, ...]:
+    """One row of :func:`review_standing`."""
+    verdict = reviewed["verdict"] if reviewed is not None else ""
+    wanted = reviewed["reviewer_status"] if reviewed is not None else ""
+    reason = reviewed["reason"] if reviewed is not None else ""
+    return (*claim, *now, standing, verdict, wanted, reason)
+
+
+def review_summary(standing: pd.DataFrame) -> pd.DataFrame:
+    """Current stalled and delayed rows by standing, with shares: defensible, and not wrong (defensible or
+    debatable), of the rows a review saw as they stand now."""
+    current = standing[standing["standing"] != NO_LONGER]
+    groups = {
+        "stalled": current[current["status"].isin(STALLED_STATUSES)],
+        "delayed_cause_not_stated": current[current["status"] == "delayed_cause_not_stated"],
+    }
+    order = [*VERDICTS, CHANGED, NOT_REVIEWED]
+    records = []
+    for name, rows in groups.items():
+        counts = rows["standing"].value_counts()
+        seen = int(sum(counts.get(v, 0) for v in VERDICTS))
+        record: dict[str, object] = {"rows": name, "total": len(rows)}
+        record |= {s: int(counts.get(s, 0)) for s in order}
+        record["defensible share"] = round(counts.get("defensible", 0) / seen, 4) if seen else float("nan")
+        not_wrong = counts.get("defensible", 0) + counts.get("debatable", 0)
+        record["not-wrong share"] = round(not_wrong / seen, 4) if seen else float("nan")
+        records.append(record)
+    return pd.DataFrame(records)

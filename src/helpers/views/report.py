@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from markupsafe import Markup
 
+from helpers.analysis.covid_validation import load_row_review, review_standing, review_summary
 from helpers.sources.manifest import CITY_JA
 from helpers.views.labels import label_ja
 from helpers.views.raw_pages import raw_page
@@ -164,6 +165,24 @@ def executed_notebooks(ctx: ReportContext) -> list[tuple[str, str]]:
     ]
 
 
+def covid_check_sentence(trajectories: pd.DataFrame) -> str:
+    """How far the COVID judgements held up when a reviewer re-read each stalled and delayed row against the sheets
+    (``data/validation/covid_row_review.csv``)."""
+    summary = review_summary(review_standing(load_row_review(), trajectories)).set_index("rows")
+    stalled = summary.loc["stalled"]
+    seen = int(stalled["defensible"] + stalled["debatable"] + stalled["wrong"])
+    unseen = int(stalled["total"]) - seen
+    text = (
+        f"停滞と判定した取組{fmt_number(int(stalled['total']))}件は、分類にかかわっていない確認者が資料の行と照らして"
+        f"読み直しました。確認した{fmt_number(seen)}件のうち、妥当が{fmt_number(int(stalled['defensible']))}件、"
+        f"別の読み方もありうるものが{fmt_number(int(stalled['debatable']))}件、"
+        f"資料と合わないものが{fmt_number(int(stalled['wrong']))}件です。"
+    )
+    if unseen:
+        text += f"判定を見直した後にまだ確認していないものが{fmt_number(unseen)}件あります。"
+    return text + "一件ごとの理由は、コロナ禍の分析の記録(11節)にあります。"
+
+
 def methods_section(ctx: ReportContext) -> Section:
     """How the tables and judgements were made, and what they cannot say, in plain words."""
     start, end = ctx.window
@@ -175,16 +194,21 @@ def methods_section(ctx: ReportContext) -> Section:
         "何を数えた数値なのかが資料から読み取れないものは、値として使わず、理由を付けて記録に残しています。",
         "「延べ」と「実」のように数え方が違う値や、件数と人数のように単位が違う値は、比べていません。",
         "コロナ禍の判定は取組(活動)ごとに行いました。数値の指標のほか、資料の文が名前を挙げている活動も1件と数えています。",
-        f"「停滞」としたのは、(1) 資料の文が{start}〜{end}年度のその活動の中止・延期・縮小を書いているもの、"
-        f"(2) 開催回数や参加者数のような活動の数値が、その期間に基準値より{drop}%以上、かつ{min_change}以上減ったもの、"
-        "(3) 白井市の自己評価がその期間にD(未実施)で数値が0になり、後にA・Bに戻ったもの、のいずれかです。",
+        f"「停滞」としたのは、(1) 資料の文が{start}〜{end}年度のその活動の中止・延期・休止・見送りを書いているもの、"
+        f"(2) 開催回数や参加者数のような活動の数値が、その期間に基準値より{drop}%以上、かつ{min_change}以上減ったもの"
+        "(白井市の自己評価がその年度にA・Bのものは除きます)、"
+        "(3) 白井市の自己評価がその期間にD(未実施)で数値が0になり、後にA・Bに戻ったもの、のいずれかです。"
+        "規模を縮小したり、制限しながら開催したもの、書面やオンラインなど形を変えて開催したものは、停滞としていません。"
+        "コロナに触れていない文でも、名前のある研修会などを中止した・実施していないと書き、理由を書いていないものは、"
+        "時期から判断した停滞に数えています。",
         "基準値は、コロナ前の実績です。コロナ前の実績がなく、続いている取組では、その取組の最新の水準を基準値にします。"
         "目標値は基準値に使いません。資料が途中で数え方を変えたと書いている指標は、数値では判定していません。",
         "相談件数・申請件数のような需要の指標(困りごとが増えれば増え、制度が終われば減るもの)と、"
-        "登録者数・設置数のような積み上がる指標は、減っても停滞とは判定していません。"
-        "累計、金額、割合の指標も同じです。需要の指標の増減は、図で別に示しています。",
-        f"「回復」は、その後の実績がコロナ前の基準値の{share}%以上に戻ったこと(最新の水準が基準値のときは、"
-        "停滞した年度の値より上がったこと)、再開の記述があること、または自己評価がA・Bに戻ったことで判断しました。",
+        "登録者数・設置数のような積み上がる指標は、減っても停滞とは判定せず、その期間に報告があれば「"
+        + label_ja("status", "not_stalled")
+        + "」としています。累計、金額、割合の指標も同じです。需要の指標の増減は、図で別に示しています。",
+        f"「回復」は、その後の実績が基準値の{share}%以上に戻ったこと(自己評価がC・Dの年度は除きます)、"
+        "再開の記述があること、または自己評価がA・Bに戻ったことで判断しました。",
         "回復が確認できないものは、後の計画に再開が書かれていれば「"
         + label_ja("status", "stalled_planned")
         + "」、後の年度も下がったままなら「"
@@ -196,6 +220,7 @@ def methods_section(ctx: ReportContext) -> Section:
         "「停滞した取組」の件数には両方を含めています。C・Dの評価でもコロナ禍の時期と合わないもの(毎年C、最新の年度だけDなど)は「"
         + label_ja("status", "delayed_cause_not_stated")
         + "」としています。",
+        covid_check_sentence(ctx.tables["covid_trajectories"]),
         population_sentence(ctx.tables["hub_consultation_per_1000"]),
         "この報告書は、資料に書かれていることだけから作っています。資料にない事業や、"
         "資料の後に変わったことは反映されていません。",

@@ -416,9 +416,9 @@ def covid_section(ctx: ReportContext) -> Section:
         [
             paragraph(*covid_overall_sentences(ctx)),
             small(
-                "「資料がコロナの影響と明記」は、資料の文がその取組の中止・延期・縮小をコロナ禍によるものと書いているもの、"
-                "「時期と推移から判断」は、資料に理由は書かれていないものの、コロナ禍の年度に数値や評価が下がり、"
-                "その後に戻っているものです。"
+                "「資料がコロナの影響と明記」は、資料の文がその取組の中止・延期・休止・見送りをコロナ禍によるものと"
+                "書いているもの、「時期と推移から判断」は、資料に理由は書かれていないものの、コロナ禍の年度に数値や評価が"
+                "下がったもの、または中止したとだけ書かれているものです。"
             ),
             status_table(t["covid_trajectories"], ctx.cities),
             attribution_table(t["covid_trajectories"], ctx.cities),
