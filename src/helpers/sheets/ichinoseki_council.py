@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
+from helpers.core.count_basis import find_count_basis
 from helpers.core.errors import SheetError
 from helpers.core.fiscal_years import ERA_PATTERN, era_to_gregorian, parse_fiscal_year
 from helpers.core.non_counts import NonCountRule, non_count_at, non_count_rule, non_count_rules, non_count_spans
@@ -493,10 +494,9 @@ def label_before(text: str, pos: int) -> tuple[str, int, int | None, int]:
     """
     i = _skip_spaces_back(text, pos)
     value_start = pos
-    for word in ("延べ", "延"):
-        if text[:i].endswith(word):
-            i = value_start = i - len(word)
-            break
+    stated = find_count_basis(text[:i], at="end")  # 延べ before the number: parse_quantity reads the basis
+    if stated.basis:
+        i = value_start = stated.start
     i = _skip_spaces_back(text, i)
     if i > 0 and text[i - 1] in ":：":
         i = _skip_spaces_back(text, i - 1)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.core.count_basis import count_basis, find_count_basis
 from helpers.core.fiscal_years import ERA_PATTERN, parse_fiscal_year, parse_fiscal_years
 from helpers.core.non_counts import non_count_rule, non_count_spans
 from helpers.core.numbers import NUMBER_PATTERN, is_no_value
@@ -60,8 +61,6 @@ _PLAN_WORDS = re.compile(
 )
 """A comment item speaks of what will be done (``今後も…していく。``); ``今後の活動に役立てていただいた`` does not."""
 _BLOCK_NO = re.compile(r"\d+")
-_GROSS_BASIS = re.compile(r"延べ|延(?:件数|人数|数)")
-_NET_BASIS = re.compile(r"(?<![施])実(?:件数|人数|数)")
 _NUMBERS_ONLY = re.compile("n+")
 _LABELLED_NUMBERS = re.compile("(tn)+")
 _TOTAL_AND_PARTS = re.compile("n(tn)+")
@@ -402,19 +401,6 @@ def _labels_for(labels: list[_Label], year: int) -> list[_Label]:
     return [label for label in labels if label.period.covers(year)]
 
 
-@per_parse_cache
-def _count_basis(label: str) -> str:
-    """延べ / 実 / 累計 when the label states it (``延べ相談件数``, ``相談実件数``); ``実施`` is not 実."""
-    text = nfkc(label)
-    if _GROSS_BASIS.search(text):
-        return "延べ"
-    if _NET_BASIS.search(text):
-        return "実"
-    if "累計" in text:
-        return "累計"
-    return ""
-
-
 # ---------------------------------------------------------------- value cells
 
 
@@ -524,7 +510,7 @@ class _RowContext:
             line=self.row.line,
             tokens=tokens,
             label_index=index,
-            count_basis=_count_basis(indicator),
+            count_basis=count_basis(indicator),
             year_basis=self.row.year_basis,
         )
 
@@ -911,20 +897,23 @@ def _mark_comment_breaks(state: _State, block: _Block, cands: list[_Cand]) -> No
 def _mark_comment_basis(state: _State, block: _Block, cands: list[_Cand]) -> None:
     """The comment of line 480 says 延べ34人 for the report year's figure: count_basis 延べ."""
     comment = nfkc(clean_cell(block.comment))
-    if "延べ" not in comment:
-        return
     for cand in cands:
         if cand.fiscal_year != state.report_year or cand.value is None or cand.count_basis:
             continue
         found = _NUM.match(_comparable(state.lines[cand.line - 1]), cand.tokens[0]) if len(cand.tokens) == 1 else None
         if found is None:
             continue
-        number = found.group(0)
-        match = re.search(rf"延べ\s*{re.escape(number)}(?![\d,.])\s*(?:人|件|回)", comment)
-        if match:
-            cand.count_basis = "延べ"
-            cand.notes.append(f"the comment (line {block.line}) says {match.group(0)}")
-            state.quirk("count basis 延べ taken from the comment for the report year's figure", block.line)
+        number = re.escape(found.group(0))
+        for match in re.finditer(rf"(?<![\d,.]){number}(?![\d,.])\s*(?:人|件|回)", comment):
+            stated = find_count_basis(comment[: match.start()].rstrip(), at="end")
+            if stated.basis:
+                cand.count_basis = stated.basis
+                said = comment[stated.start : match.end()]
+                cand.notes.append(f"the comment (line {block.line}) says {said}")
+                state.quirk(
+                    f"count basis {stated.basis} taken from the comment for the report year's figure", block.line
+                )
+                break
 
 
 # ---------------------------------------------------------------- repeats and figures printed twice

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from helpers.core.count_basis import count_basis, find_count_basis
 from helpers.core.fiscal_years import ERA_YEAR_PATTERN, parse_fiscal_year
 from helpers.core.markers import NOT_HELD_NOTE, zero_for_not_held
 from helpers.core.non_counts import (
@@ -54,7 +55,6 @@ NO_INDICATOR = {"—", "-", "ー", "―", "－"}
 _NO_VALUE = {nfkc(m) for m in NO_VALUE_MARKERS}
 _NO_VALUE_WORDS = ("未実施", "中止", "未集計", "実績なし")
 _VERBS = ("開催", "参加", "受講", "実施")
-_BASIS_WORDS = (("累計", "累計"), ("延べ", "延べ"), ("延", "延べ"))
 _PLAN_WORDS = re.compile(r"予定|見込")
 
 _GOAL = re.compile(r"^基本目標\s*(\d+)\s*(.*)$")
@@ -95,8 +95,6 @@ _DEPARTMENT_NAME = re.compile(r"[^、,・\s]+")
 """A run between department separators."""
 _OPENING_DEPARTMENT = re.compile(r"\s*[(（]([^()（）]+)[)）]\s*(.*)", re.S)
 _ASCII_BRACKETED = re.compile(r"\((.+)\)")
-_GROSS_BASIS = re.compile(r"延|述べ")
-_NET_BASIS = re.compile(r"実人数|実利用者|実人員")
 _BARE_VALUE = re.compile(rf"(?:{WIDE_NUMBER_PATTERN})\s*\S{{0,3}}")
 _PARAGRAPH_BREAK = re.compile(r"</?p>|<ul[^>]*>|</ul>|<br\s*/?>")
 _BEFORE_NOTE_MARK = re.compile(r"\s+(?=※)")
@@ -477,13 +475,11 @@ def _prefix_parts(prefix: str) -> tuple[str, str, str]:
     text = _PERIOD_WORD.sub("", nfkc(prefix))
     year = " ".join(m.group() for m in _ERA_LABEL.finditer(text))
     text = _ERA_LABEL.sub("", text)
-    basis = ""
     stripped = text.rstrip(" 、:：・")
-    for word, name in _BASIS_WORDS:
-        if (stripped.endswith(word) and len(stripped) > len(word)) or stripped == word:
-            basis = name
-            stripped = stripped[: -len(word)]
-            break
+    stated = find_count_basis(stripped, at="end")  # ``延べ`` closing the sub-label before the number
+    basis = stated.basis
+    if basis:
+        stripped = stripped[: stated.start]
     label = stripped.strip(" 、:：・を")
     bracket = _ASCII_BRACKETED.fullmatch(label)
     return (bracket.group(1) if bracket else label), basis, year
@@ -494,22 +490,15 @@ def _token_basis(token: Token) -> str:
     if basis:
         return basis
     for note in token.notes:
-        if "累計" in note:
-            return "累計"
-        if "延" in note:
-            return "延べ"
+        basis = count_basis(note)  # line 19: 5,028人（累計登録者数）
+        if basis:
+            return basis
     return ""
 
 
 def label_basis(name: str) -> str:
     """Count basis stated in an indicator label (延べ, 累計, 実)."""
-    if "累計" in name:
-        return "累計"
-    if _GROSS_BASIS.search(name):
-        return "延べ"
-    if _NET_BASIS.search(name):
-        return "実"
-    return ""
+    return count_basis(name)
 
 
 # ---------------------------------------------------------------- labels and alignment

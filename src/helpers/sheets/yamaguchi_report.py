@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+from helpers.core.count_basis import count_basis, find_count_basis
 from helpers.core.fiscal_years import ERA_PATTERN, parse_fiscal_year
 from helpers.core.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rules
 from helpers.core.numbers import COUNTERS, MULTIPLIERS, NO_VALUE_MARKERS, to_number
@@ -673,13 +674,12 @@ class _ValueCell:
             entry.notes.append(PREFIXES[word])
             if word in ANNUAL_PREFIXES and self.ctx.kind == "target":
                 self.quirk("recurring target, no year (年2回以上, 毎年 8 校, 隔年1回): report year", a + number.start)
-            if word in ("累計", "延べ"):
-                entry.count_basis = word
+            entry.count_basis = find_count_basis(word, at="start").basis
         entry.notes.extend(n for n in notes if n != "at least (以上)" or not entry.value_raw.endswith("以上"))
         if entry.value_raw.endswith("以上"):
             entry.notes.append("at least (以上)")
         if not entry.count_basis:
-            entry.count_basis = _basis_from_label(label)
+            entry.count_basis = count_basis(label)  # 点字・声の広報等発行の延べ利用人数
         year = self.segment_year(years, number.start)
         if year is not None:
             self.apply_year(entry, year)
@@ -709,18 +709,6 @@ class _ValueCell:
         entry.year = year
         entry.year_basis = f"target year written in the cell: {text}"
         self.quirks.setdefault("target year in the cell (H32(2020), H32 (2020), H34(2022))", entry.line)
-
-
-def _basis_from_label(label: str) -> str:
-    """Count basis stated in the label itself (点字・声の広報等発行の延べ利用人数)."""
-    text = nfkc(label)
-    if "延べ" in text or "延人数" in text:
-        return "延べ"
-    if "累計" in text:
-        return "累計"
-    if "実人数" in text or "実人員" in text:
-        return "実"
-    return ""
 
 
 # ---------------------------------------------------------------- narrative number reasons
