@@ -42,6 +42,7 @@ class SheetBuilder:
     activities: list[Activity] = field(default_factory=list)
     _coverage: dict[tuple[int, int], CoverageItem] = field(default_factory=dict)
     _quirks: dict[str, tuple[str, list[int]]] = field(default_factory=dict)
+    _activity_texts: set[tuple[str, str, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if self.coverage_order not in COVERAGE_ORDERS:
@@ -94,10 +95,23 @@ class SheetBuilder:
         return listing
 
     def activity(
-        self, measure_id: str, fiscal_year: int, value_kind: str, text: str, line: int, **fields: Any
+        self,
+        measure_id: str,
+        fiscal_year: int,
+        value_kind: str,
+        text: str,
+        line: int,
+        *,
+        once: bool = False,
+        **fields: Any,
     ) -> Activity:
-        """Keep a narrative item (department, actor, section as keywords)."""
+        """Keep a narrative item (department, actor, section as keywords); with ``once``, an item whose text the
+        measure already holds in the same section is not kept again."""
         activity = Activity(self.city, measure_id, fiscal_year, value_kind, text, self.source_file, line, **fields)
+        seen = (measure_id, activity.section, text)
+        if once and seen in self._activity_texts:
+            return activity
+        self._activity_texts.add(seen)
         self.activities.append(activity)
         return activity
 
