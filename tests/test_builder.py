@@ -8,7 +8,7 @@ import pytest
 
 from helpers.core.count_basis import BASIS_WORDS, COUNT_BASES, count_basis, find_count_basis
 from helpers.core.lexicons import lexicon_rows
-from helpers.sheets.builder import SheetBuilder
+from helpers.sheets.builder import Draft, SheetBuilder
 from helpers.tables.schema import INDICATORS
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
@@ -106,6 +106,16 @@ def test_records_carry_the_city_and_the_file() -> None:
     sheet = book.finish()
     assert obs.note == "毎月" and sheet.observations == [obs]
     assert {sheet.measures[0].source_file, sheet.activities[0].city} == {"kaku.txt", "kaku"}
+
+
+def test_a_draft_is_kept_as_an_observation_with_its_notes_joined() -> None:
+    book = _builder()
+    draft = Draft(measure_id="kaku-01", indicator="訪問回数", fiscal_year=2022, value=12.0, unit="回", source_line=1)
+    draft.notes += ["毎月", "", "毎月", "書面会議"]
+    draft.count_basis = "延べ"
+    obs = book.observe(draft)
+    assert (obs.city, obs.source_file, obs.note, obs.count_basis) == ("kaku", "kaku.txt", "毎月; 書面会議", "延べ")
+    assert book.finish().observations == [obs]
 
 
 def test_lexicons_are_read_by_name_once() -> None:

@@ -7,7 +7,7 @@ builder applies the rules the contract sets once for all formats and finishes in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from helpers.sheets.records import Activity, CoverageItem, Evaluation, MeasureListing, Observation, ParsedSheet
@@ -25,6 +25,37 @@ def note_text(notes: list[str] | tuple[str, ...]) -> str:
     '中止; (5)'
     """
     return "; ".join(dict.fromkeys(n for n in notes if n))
+
+
+@dataclass(kw_only=True)
+class Draft:
+    """An observation under construction: a parser changes its notes, year or basis until it is kept.
+
+    A format's own draft subclasses it with what it needs to settle the draft (its block, its tokens …); ``observe``
+    keeps only these fields, with ``notes`` joined by :func:`note_text`."""
+
+    measure_id: str = ""
+    measure: str = ""
+    indicator: str = ""
+    fiscal_year: int = 0
+    value_kind: str = "actual"
+    value: float | None = None
+    unit: str = ""
+    value_raw: str = ""
+    source_line: int = 0
+    goal: str = ""
+    direction: str = ""
+    policy: str = ""
+    department: str = ""
+    actor: str = ""
+    count_basis: str = ""
+    notes: list[str] = field(default_factory=list)
+    series_break: bool = False
+    year_basis: str = ""
+    value_origin: str = "table"
+
+
+_DRAFT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Draft) if f.name != "notes")
 
 
 @dataclass
@@ -122,8 +153,11 @@ class SheetBuilder:
             fields["note"] = note_text(notes)
         return Observation(city=self.city, source_file=self.source_file, **fields)
 
-    def observe(self, observation: Observation) -> Observation:
-        """Keep an observation (made by ``draft``)."""
+    def observe(self, observation: Observation | Draft) -> Observation:
+        """Keep an observation (made by ``draft``, or a format's Draft settled)."""
+        if isinstance(observation, Draft):
+            values = {name: getattr(observation, name) for name in _DRAFT_FIELDS}
+            observation = self.draft(**values, notes=observation.notes)
         self.observations.append(observation)
         return observation
 

@@ -16,7 +16,7 @@ from helpers.core.lexicons import lexicon_rows
 from helpers.core.non_counts import non_count_rule, non_count_spans
 from helpers.core.numbers import NUMBER_PATTERN, is_no_value
 from helpers.core.text import CIRCLED_MARKERS, clean_cell, key, nfkc, per_parse_cache, split_cells
-from helpers.sheets.builder import SheetBuilder
+from helpers.sheets.builder import Draft, SheetBuilder
 from helpers.sheets.records import ParsedSheet
 from helpers.sources.raw_text import read_sheet_lines
 
@@ -162,23 +162,14 @@ class _Num:
     value: float
 
 
-@dataclass
-class _Cand:
+@dataclass(kw_only=True)
+class _Cand(Draft):
     """An observation under construction (notes and flags still change when blocks are compared)."""
 
     block: _Block
-    indicator: str
-    fiscal_year: int
-    value: float | None
-    unit: str
-    value_raw: str
-    line: int
     tokens: tuple[int, ...]
+    """Where the numbers it was read from start on the line."""
     label_index: int | None
-    notes: list[str] = field(default_factory=list)
-    count_basis: str = ""
-    series_break: bool = False
-    year_basis: str = ""
 
 
 @dataclass
@@ -492,14 +483,21 @@ class _RowContext:
     def cand(
         self, indicator: str, value: float | None, unit: str, raw: str, tokens: tuple[int, ...], index: int | None
     ) -> _Cand:
+        block = self.block
         return _Cand(
-            block=self.block,
+            block=block,
+            measure_id=_measure_id(self.state.book.city, block.no),
+            measure=block.name,
+            goal=block.context.goal,
+            direction=block.context.direction,
+            policy=block.context.policy,
+            department=block.department,
             indicator=indicator,
             fiscal_year=self.row.fiscal_year,
             value=value,
             unit=unit,
             value_raw=raw,
-            line=self.row.line,
+            source_line=self.row.line,
             tokens=tokens,
             label_index=index,
             count_basis=count_basis(indicator),
@@ -892,7 +890,11 @@ def _mark_comment_basis(state: _State, block: _Block, cands: list[_Cand]) -> Non
     for cand in cands:
         if cand.fiscal_year != state.report_year or cand.value is None or cand.count_basis:
             continue
-        found = _NUM.match(_comparable(state.lines[cand.line - 1]), cand.tokens[0]) if len(cand.tokens) == 1 else None
+        found = (
+            _NUM.match(_comparable(state.lines[cand.source_line - 1]), cand.tokens[0])
+            if len(cand.tokens) == 1
+            else None
+        )
         if found is None:
             continue
         number = re.escape(found.group(0))
@@ -970,15 +972,23 @@ def _link_shared_figures(state: _State) -> None:
             ]
             for peer in peers:
                 if peer.value == cand.value:
-                    peer.notes.append(f"also listed under No.{cand.block.no} (line {cand.line})")
-                    cand.notes.append(f"also listed under No.{peer.block.no} (line {peer.line})")
+                    peer.notes.append(f"also listed under No.{cand.block.no} (line {cand.source_line})")
+                    cand.notes.append(f"also listed under No.{peer.block.no} (line {peer.source_line})")
                     # line 500: No.42 prints the 会議の開催回数 of No.38 (line 453) for every year
-                    state.quirk("same indicator and figure under two 取組: both kept, each names the other", cand.line)
+                    state.quirk(
+                        "same indicator and figure under two 取組: both kept, each names the other", cand.source_line
+                    )
                     continue
-                peer.notes.append(f"No.{cand.block.no} (line {cand.line}) prints {cand.value_raw} for this indicator")
-                cand.notes.append(f"No.{peer.block.no} (line {peer.line}) prints {peer.value_raw} for this indicator")
+                peer.notes.append(
+                    f"No.{cand.block.no} (line {cand.source_line}) prints {cand.value_raw} for this indicator"
+                )
+                cand.notes.append(
+                    f"No.{peer.block.no} (line {peer.source_line}) prints {peer.value_raw} for this indicator"
+                )
                 # line 148: No.12 prints 1 for ふれあい会議開催数 2年度 where No.6 (line 89) prints 19
-                state.quirk("same indicator under two 取組 with different figures: both kept with a note", cand.line)
+                state.quirk(
+                    "same indicator under two 取組 with different figures: both kept with a note", cand.source_line
+                )
             kept.append(cand)
 
 
@@ -999,29 +1009,6 @@ def _listing(state: _State, block: _Block, is_repeat: bool) -> None:
         policy=block.context.policy,
         department=block.department,
         is_repeat=is_repeat,
-    )
-
-
-def _observation(state: _State, cand: _Cand) -> None:
-    block = cand.block
-    state.book.observation(
-        measure_id=_measure_id(state.book.city, block.no),
-        measure=block.name,
-        indicator=cand.indicator,
-        fiscal_year=cand.fiscal_year,
-        value_kind="actual",
-        value=cand.value,
-        unit=cand.unit,
-        value_raw=cand.value_raw,
-        source_line=cand.line,
-        goal=block.context.goal,
-        direction=block.context.direction,
-        policy=block.context.policy,
-        department=block.department,
-        count_basis=cand.count_basis,
-        notes=cand.notes,
-        series_break=cand.series_break,
-        year_basis=cand.year_basis,
     )
 
 
@@ -1119,5 +1106,5 @@ def parse(path: Path, *, city: str, source_file: str, lines: list[str] | None = 
             _compare_repeat(state, block, originals[block.no])
     _link_shared_figures(state)
     for cand in state.cands:
-        _observation(state, cand)
+        state.book.observe(cand)
     return state.book.finish(quirk_order="line", quirk_counts=True)
