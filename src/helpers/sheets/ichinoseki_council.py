@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from helpers.core.lexicons import lexicon_rows
 from helpers.core.non_counts import NonCountRule, non_count_at, non_count_rule, non_count_rules, non_count_spans
 from helpers.core.numbers import COUNTERS, Quantity, parse_quantity
 from helpers.core.text import CIRCLED_MARKERS, blank_out, key, nfkc, per_parse_cache, split_cells, strip_html
-from helpers.sheets.builder import SheetBuilder
+from helpers.sheets.builder import Draft, SheetBuilder
 from helpers.sheets.narrative_counts import extract_counts
 from helpers.sheets.records import ParsedSheet
 from helpers.sources.raw_text import read_sheet_lines
@@ -428,19 +428,16 @@ class Token:
     text: str
 
 
-@dataclass
-class Candidate:
-    """A count read from an item, before duplicates across the file are resolved."""
+@dataclass(kw_only=True)
+class Candidate(Draft):
+    """A count read from an item, before duplicates across the file are resolved (year, kind, line and department
+    from its item; measure, value and unit once it is kept)."""
 
     item: Item
-    indicator: str
     label: str
     raw_start: int
     raw_end: int
-    value_raw: str
     quantity: Quantity
-    notes: list[str] = field(default_factory=list)
-    year_basis: str = ""
     refused: bool = False
 
     @property
@@ -580,11 +577,22 @@ class ItemReader:
     def add_candidate(self, indicator: str, label: str, start: int, end: int, notes: Iterable[str] = ()) -> Candidate:
         """Record a count between ``start`` and ``end`` (item-relative) and claim its token."""
         value_raw = self.line[self.item.start + start : self.item.start + end]
+        item = self.item
         cand = Candidate(
-            self.item, indicator, label, self.item.start + start, self.item.start + end, value_raw, Quantity(None)
+            item=item,
+            indicator=indicator,
+            label=label,
+            raw_start=item.start + start,
+            raw_end=item.start + end,
+            value_raw=value_raw,
+            quantity=_quantity(value_raw, item.line, self.source_file),
+            fiscal_year=item.column.fiscal_year,
+            value_kind=item.column.value_kind,
+            source_line=item.line,
+            department=item.department,
+            value_origin="narrative",  # every count of the papers stands in a sentence of a ■ bullet
+            notes=list(notes),
         )
-        cand.quantity = _quantity(value_raw, self.item.line, self.source_file)
-        cand.notes.extend(notes)
         for token in self._free(start, end):
             self.claim(token, indicator, cand)
         self.candidates.append(cand)
@@ -845,27 +853,21 @@ def activity(book: SheetBuilder, info: MeasureInfo, item: Item) -> None:
 
 
 def observation(book: SheetBuilder, info: MeasureInfo, cand: Candidate) -> None:
-    """A candidate as an Observation; a refused candidate keeps its token but no value."""
+    """A candidate kept as an Observation of its measure; a refused candidate keeps its token but no value."""
     q = cand.quantity
-    notes = [*cand.notes, q.note] if q.note else cand.notes
-    book.observation(
-        measure_id=info.measure_id,
-        measure=info.measure,
-        indicator=cand.indicator,
-        fiscal_year=cand.item.column.fiscal_year,
-        value_kind=cand.item.column.value_kind,
-        value=None if cand.refused else q.value,
-        unit=q.unit,
-        value_raw=cand.value_raw,
-        source_line=cand.item.line,
-        goal=info.goal,
-        direction=info.direction,
-        policy=info.policy,
-        department=cand.item.department,
-        count_basis=q.count_basis,
-        notes=notes,
-        year_basis=cand.year_basis,
-        value_origin="narrative",  # every count of the papers stands in a sentence of a ■ bullet
+    book.observe(
+        replace(
+            cand,
+            measure_id=info.measure_id,
+            measure=info.measure,
+            goal=info.goal,
+            direction=info.direction,
+            policy=info.policy,
+            value=None if cand.refused else q.value,
+            unit=q.unit,
+            count_basis=q.count_basis,
+            notes=[*cand.notes, q.note] if q.note else cand.notes,
+        )
     )
 
 
