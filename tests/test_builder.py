@@ -118,6 +118,11 @@ def test_a_draft_is_kept_as_an_observation_with_its_notes_joined() -> None:
     assert book.finish().observations == [obs]
 
 
+def test_a_draft_whose_year_is_still_unknown_is_refused() -> None:
+    with pytest.raises(ValueError, match="line 2: no fiscal year"):
+        _builder().observe(Draft(value_kind="target", value=3.0, value_raw="3施設", source_line=2))
+
+
 def test_lexicons_are_read_by_name_once() -> None:
     rows = lexicon_rows("yamagata_progress_departments.csv")
     assert rows and {"written", "department"} <= set(rows[0])

@@ -37,7 +37,8 @@ class Draft:
     measure_id: str = ""
     measure: str = ""
     indicator: str = ""
-    fiscal_year: int = 0
+    fiscal_year: int | None = None
+    """None until the year is known (a target whose report year comes later)."""
     value_kind: str = "actual"
     value: float | None = None
     unit: str = ""
@@ -156,6 +157,8 @@ class SheetBuilder:
     def observe(self, observation: Observation | Draft) -> Observation:
         """Keep an observation (made by ``draft``, or a format's Draft settled)."""
         if isinstance(observation, Draft):
+            if observation.fiscal_year is None:
+                raise ValueError(f"line {observation.source_line}: no fiscal year for {observation.value_raw!r}")
             values = {name: getattr(observation, name) for name in _DRAFT_FIELDS}
             observation = self.draft(**values, notes=observation.notes)
         self.observations.append(observation)

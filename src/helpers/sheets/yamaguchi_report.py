@@ -18,9 +18,9 @@ from helpers.core.lexicons import lexicon_rows
 from helpers.core.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rules
 from helpers.core.numbers import COUNTERS, MULTIPLIERS, NO_VALUE_MARKERS, to_number
 from helpers.core.text import CIRCLED_MARKERS, blank_out, clean_cell, key, nfkc, split_cells
-from helpers.sheets.builder import SheetBuilder
+from helpers.sheets.builder import Draft, SheetBuilder
 from helpers.sheets.narrative_counts import NarrativeCount, extract_counts
-from helpers.sheets.records import Observation, ParsedSheet
+from helpers.sheets.records import ParsedSheet
 from helpers.sources.raw_text import read_sheet_lines
 
 ACTORS: tuple[str, ...] = ("市社協", "市")
@@ -117,24 +117,12 @@ _SPACED_YEAR = re.compile(r"[0-9]\s+年度|令和\s+[0-9]")
 _COLUMN_HEADER = re.compile(r"年度(実施状況|実績値|実施予定)$")
 
 
-@dataclass
-class _Entry:
-    """One indicator value before indicator names are linked across target and actual."""
+@dataclass(kw_only=True)
+class _Entry(Draft):
+    """One indicator value before indicator names are linked across target and actual (``fiscal_year`` None until
+    the report year of a target is known; ``value_origin`` narrative for a count read from the text cell)."""
 
     label: str
-    kind: str
-    value: float | None
-    unit: str
-    value_raw: str
-    line: int
-    actor: str
-    department: str
-    year: int | None = None
-    year_basis: str = ""
-    count_basis: str = ""
-    notes: list[str] = field(default_factory=list)
-    origin: str = "table"
-    """``narrative`` for a labelled count read from the text cell by the shared extractor."""
     digits: tuple[int, int, str] | None = None
     """Line, column and token of a narrative count's number: covered once it is kept or refused."""
     context: str = ""
@@ -449,14 +437,14 @@ class _ValueCell:
         line, raw = self.raw_on_line(start, end)
         entry = _Entry(
             label=label,
-            kind=self.ctx.kind,
+            value_kind=self.ctx.kind,
             value=value,
             unit=unit,
             value_raw=raw,
-            line=line,
+            source_line=line,
             actor=self.ctx.actor,
             department=self.ctx.department or _join(self.departments),
-            year=self.ctx.year,
+            fiscal_year=self.ctx.year,
         )
         self.entries.append(entry)
         return entry
@@ -522,7 +510,7 @@ class _ValueCell:
         if years:
             self.apply_year(entry, years[-1][2])
         elif self.ctx.kind == "target":
-            entry.year, entry.year_basis = None, "no target year written: report year"
+            entry.fiscal_year, entry.year_basis = None, "no target year written: report year"
         self.previous_label = label
 
     def no_value_parts(
@@ -673,7 +661,7 @@ class _ValueCell:
         if year is not None:
             self.apply_year(entry, year)
         elif self.ctx.kind == "target":
-            entry.year = None  # resolved to the report year once the ■実績 header is known
+            entry.fiscal_year = None  # resolved to the report year once the ■実績 header is known
             entry.year_basis = (
                 f"recurring target ({word}) with no year written: report year"
                 if word in ANNUAL_PREFIXES
@@ -687,17 +675,17 @@ class _ValueCell:
             entry.notes.append(f"year label {text} in a value cell")
             return
         if match.group("onward"):
-            self.book.quirk("target from a start year onward (H30(2018)～ 年2地区): report year", entry.line)
-            entry.year = None
+            self.book.quirk("target from a start year onward (H30(2018)～ 年2地区): report year", entry.source_line)
+            entry.fiscal_year = None
             entry.year_basis = f"annual target from {text}: report year"
             entry.notes.append(f"from {text} onward")
             return
         year = parse_fiscal_year(text)
         if match.group("greg") and year != int(match.group("greg")):
             entry.notes.append(f"era year and bracketed year disagree: {text}")
-        entry.year = year
+        entry.fiscal_year = year
         entry.year_basis = f"target year written in the cell: {text}"
-        self.book.quirk("target year in the cell (H32(2020), H32 (2020), H34(2022))", entry.line)
+        self.book.quirk("target year in the cell (H32(2020), H32 (2020), H34(2022))", entry.source_line)
 
 
 # ---------------------------------------------------------------- narrative number reasons
@@ -1111,18 +1099,18 @@ class _Parser:
         notes = [*count.notes, f"count in the {self.block_label} text (rule {count.rule_id})"]
         return _Entry(
             label=count.indicator,
-            kind=kind,
+            value_kind=kind,
             value=count.value,
             unit=count.unit,
             value_raw=count.value_raw,
-            line=number,
+            source_line=number,
             actor=row.actor,
             department=_join(departments),
-            year=year,
+            fiscal_year=year,
             year_basis=f"{self.block_label} text: year of its block header",
             count_basis=count.count_basis,
             notes=notes,
-            origin="narrative",
+            value_origin="narrative",
             digits=(number, offset + digits_start, token),
             context=count.context,
         )
@@ -1159,8 +1147,8 @@ class _Parser:
             actor=_join(section.actors),
         )
         for entry in section.entries:
-            if entry.year is None:
-                entry.year = report_year
+            if entry.fiscal_year is None:
+                entry.fiscal_year = report_year
                 entry.year_basis = f"{entry.year_basis} ({report_year}, from the 実績 block header)".strip()
         entries = self.settle_narrative(section)
         names = _indicator_names(entries)
@@ -1172,14 +1160,15 @@ class _Parser:
     def settle_narrative(self, section: _Section) -> list[_Entry]:
         """Table entries stay; a narrative count is kept unless the row's 実績値 restates it or its label already
         holds a figure for that year and kind (one fact, one observation). Covers each narrative number."""
-        table = [e for e in section.entries if e.origin == "table"]
+        table = [e for e in section.entries if e.value_origin == "table"]
         for entry in table:
             self.seen.setdefault(
-                (section.measure_id, key(entry.label), entry.kind, entry.year), (entry.line, entry.value)
+                (section.measure_id, key(entry.label), entry.value_kind, entry.fiscal_year),
+                (entry.source_line, entry.value),
             )
         kept = list(table)
         for entry in section.entries:
-            if entry.origin != "narrative" or entry.digits is None:
+            if entry.value_origin != "narrative" or entry.digits is None:
                 continue
             line, col, token = entry.digits
             reason = self.narrative_clash(section, table, entry)
@@ -1190,7 +1179,10 @@ class _Parser:
             if reason:
                 self.cover(line, col, token, "skipped", reason)
                 continue
-            self.seen[(section.measure_id, key(entry.label), entry.kind, entry.year)] = (entry.line, entry.value)
+            self.seen[(section.measure_id, key(entry.label), entry.value_kind, entry.fiscal_year)] = (
+                entry.source_line,
+                entry.value,
+            )
             self.cover(line, col, token, "observation")
             kept.append(entry)
         return kept
@@ -1199,49 +1191,41 @@ class _Parser:
         """Why a narrative count is not a new observation ('' when it is)."""
         for other in table:
             same_place = (
-                other.line == entry.line or other.unit.startswith(entry.unit) or entry.unit.startswith(other.unit)
+                other.source_line == entry.source_line
+                or other.unit.startswith(entry.unit)
+                or entry.unit.startswith(other.unit)
             )
-            if (other.kind, other.year, other.actor, other.value) == (
-                entry.kind,
-                entry.year,
+            if (other.value_kind, other.fiscal_year, other.actor, other.value) == (
+                entry.value_kind,
+                entry.fiscal_year,
                 entry.actor,
                 entry.value,
             ) and same_place:
-                return f"repeat of line {other.line}: the narrative restates the 実績値 column"
-        seen = self.seen.get((section.measure_id, key(entry.label), entry.kind, entry.year))
+                return f"repeat of line {other.source_line}: the narrative restates the 実績値 column"
+        seen = self.seen.get((section.measure_id, key(entry.label), entry.value_kind, entry.fiscal_year))
         if seen is None:
             return ""
         if seen[1] == entry.value:
             return f"repeat of line {seen[0]}: same label and figure"
         return f"cannot align labels and values: the label already has another figure on line {seen[0]}"
 
-    def observation(self, section: _Section, entry: _Entry, indicator: str, units: dict[str, set[str]]) -> Observation:
-        """The Observation of an entry, with unit notes."""
+    def observation(self, section: _Section, entry: _Entry, indicator: str, units: dict[str, set[str]]) -> _Entry:
+        """The entry as kept: its measure, its linked indicator name and unit notes."""
         notes = list(entry.notes)
         written = {u for u in units[key(entry.label)] if u}
         if len(written) > 1:
             notes.append("unit differs between target and actual (" + "/".join(sorted(written)) + "); kept as written")
         if entry.unit and _unit_contradicts(indicator, entry.unit):
             notes.append(f"unit {entry.unit} does not match the label; kept as written")
-            self.quirk("unit contradicts the indicator label (kept as written)", entry.line)
-        return self.book.draft(
+            self.quirk("unit contradicts the indicator label (kept as written)", entry.source_line)
+        return replace(
+            entry,
             measure_id=section.measure_id,
             measure=section.measure,
             indicator=indicator,
-            fiscal_year=int(entry.year or 0),
-            value_kind=entry.kind,
-            value=entry.value,
-            unit=entry.unit,
-            value_raw=entry.value_raw,
-            source_line=entry.line,
             goal=section.goal,
             direction=section.direction,
-            department=entry.department,
-            actor=entry.actor,
-            count_basis=entry.count_basis,
             notes=notes,
-            year_basis=entry.year_basis,
-            value_origin=entry.origin,
         )
 
     def sweep_coverage(self) -> None:
