@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import CITIES
+from helpers.core.count_basis import COUNT_BASES, count_basis
 from helpers.core.errors import PipelineError
 from helpers.core.text import key
 from helpers.tables.schema import HUB_SUBTYPES
@@ -44,7 +45,7 @@ hub-side coordination; 生活支援コーディネーター and 協議体 build 
 meetings that design a support system (検討会議) are kept apart from meetings about cases."""
 
 LEVELS: tuple[str, ...] = ("city", "district", "facility")
-BASES: tuple[str, ...] = ("延べ", "実", "累計", "unstated")
+BASES: tuple[str, ...] = (*COUNT_BASES, "unstated")
 
 TAXONOMY_COLUMNS: tuple[str, ...] = (
     "rule_id",
@@ -218,19 +219,6 @@ def classify_indicator(
     return Classification(rule.domain, rule.subtype, rule.rule_id, rule.comment)
 
 
-_BASIS_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("累計", re.compile(r"累計")),
-    ("延べ", re.compile(r"延べ|延(?=[べ数件人支利回日世参])|述べ(?=[数件人利回])")),
-    ("実", re.compile(r"実(人数|件数|利用|数|人員|世帯)")),
-)
-
-
-def _basis_in(text: str) -> str:
-    """The one count basis a text names; '' when it names none or more than one (a label shared by two values)."""
-    found = {basis for basis, pattern in _BASIS_PATTERNS if pattern.search(text)}
-    return found.pop() if len(found) == 1 else ""
-
-
 def count_basis_of(row: Mapping[str, object]) -> str:
     """延べ / 実 / 累計 from the row's count_basis column, else its label, else its raw token; else 'unstated'.
 
@@ -243,7 +231,7 @@ def count_basis_of(row: Mapping[str, object]) -> str:
     if stated in BASES[:3]:
         return stated
     for column in ("indicator", "value_raw"):
-        basis = _basis_in(_norm(row.get(column, "")))
+        basis = count_basis(_norm(row.get(column, "")))
         if basis:
             return basis
     return "unstated"

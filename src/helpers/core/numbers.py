@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from helpers.core.count_basis import find_count_basis
 from helpers.core.text import nfkc, per_parse_cache, strip_html, strip_item_markers
 
 NO_VALUE_MARKERS: tuple[str, ...] = (
@@ -47,15 +48,6 @@ COUNTERS: tuple[str, ...] = tuple(
 
 MULTIPLIERS: dict[str, tuple[float, str]] = {"千円": (1000.0, "円"), "万円": (10000.0, "円"), "割": (10.0, "%")}
 """Units that scale the number: the value is converted and the original unit noted."""
-
-COUNT_BASES: tuple[tuple[str, str], ...] = (
-    ("延べ", "延べ"),
-    ("延", "延べ"),
-    ("累計", "累計"),
-    ("実人数", "実"),
-    ("実", "実"),
-)
-"""Words before a number that state how it was counted (延べ contacts, 実 persons, 累計 running total)."""
 
 HEDGES: tuple[str, ...] = ("計約", "約", "およそ", "概ね", "計")
 """Words before a number that qualify it; kept in ``note``."""
@@ -146,11 +138,10 @@ def parse_quantity(token: str) -> Quantity | None:
             notes.append(word)
             rest = rest[len(word) :].lstrip()
             break
-    for word, name in COUNT_BASES:
-        if rest.startswith(word):
-            basis = name
-            rest = rest[len(word) :].lstrip()
-            break
+    stated = find_count_basis(rest, at="start")
+    if stated.basis:
+        basis = stated.basis
+        rest = rest[stated.end :].lstrip()
     match = _QUANTITY.match(rest)
     if not match:
         return None

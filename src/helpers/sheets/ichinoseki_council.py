@@ -7,24 +7,25 @@ under 【課】 labels, and counts stand inside sentences, so a number is taken 
 
 from __future__ import annotations
 
-import csv
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
 
+from helpers.core.count_basis import find_count_basis
 from helpers.core.errors import SheetError
 from helpers.core.fiscal_years import ERA_PATTERN, era_to_gregorian, parse_fiscal_year
+from helpers.core.lexicons import lexicon_rows
 from helpers.core.non_counts import NonCountRule, non_count_at, non_count_rule, non_count_rules, non_count_spans
 from helpers.core.numbers import COUNTERS, Quantity, parse_quantity
 from helpers.core.text import CIRCLED_MARKERS, blank_out, key, nfkc, per_parse_cache, split_cells, strip_html
+from helpers.sheets.builder import Draft, SheetBuilder
 from helpers.sheets.narrative_counts import extract_counts
-from helpers.sheets.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
+from helpers.sheets.records import ParsedSheet
 from helpers.sources.raw_text import read_sheet_lines
 
-LEXICONS = Path(__file__).resolve().parents[1] / "lexicons"
 VALUE_CELLS = range(5, 9)
 """0-based indices of the 実績 / 事業 / 計画 / 事業 cells of a table row (the sheet's value columns)."""
 KUBUN = ("市民", "福祉事業者", "社協", "行政")
@@ -105,11 +106,6 @@ class Rule:
         return re.compile(self.match)
 
 
-def _read_lexicon(name: str) -> list[dict[str, str]]:
-    with (LEXICONS / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _split_aliases(text: str) -> tuple[str, ...]:
     return tuple(a for a in (s.strip() for s in text.split("|")) if a)
 
@@ -119,27 +115,27 @@ def policies() -> tuple[Policy, ...]:
     """The 14 施策 of 第2期一関市地域福祉計画 from ``ichinoseki_council_policies.csv``."""
     return tuple(
         Policy(int(r["goal"]), int(r["policy"]), r["name"], _split_aliases(r["aliases"]), r["opening"])
-        for r in _read_lexicon("ichinoseki_council_policies.csv")
+        for r in lexicon_rows("ichinoseki_council_policies.csv")
     )
 
 
 @cache
 def goals() -> dict[int, tuple[str, ...]]:
     """基本目標 number → its outline name and the spellings the tables use."""
-    rows = _read_lexicon("ichinoseki_council_goals.csv")
+    rows = lexicon_rows("ichinoseki_council_goals.csv")
     return {int(r["goal"]): (r["name"], *_split_aliases(r["aliases"])) for r in rows}
 
 
 @cache
 def departments() -> dict[str, str]:
     """Printed 【課】 spellings → the department they stand for."""
-    return {r["printed"]: r["department"] for r in _read_lexicon("ichinoseki_council_departments.csv")}
+    return {r["printed"]: r["department"] for r in lexicon_rows("ichinoseki_council_departments.csv")}
 
 
 @cache
 def rules() -> tuple[Rule, ...]:
     """Indicator crosswalk: which sentence counts are observations and what they are called."""
-    rows = _read_lexicon("ichinoseki_council_indicators.csv")
+    rows = lexicon_rows("ichinoseki_council_indicators.csv")
     return tuple(Rule(r["kind"], r["match"], r["cue"], r["indicator"], r["reason"]) for r in rows)
 
 
@@ -248,20 +244,7 @@ def _opening_cell(cells: list[str], policy: Policy) -> str:
     return next(c for c in cells[:3] if key(policy.opening) in key(c))
 
 
-class Quirks:
-    """Quirks met in the file, one line each with the first example line number."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, str] = {}
-
-    def add(self, name: str, line: int, text: str) -> None:
-        self._seen.setdefault(name, f"{text} (e.g. line {line})")
-
-    def lines(self) -> list[str]:
-        return list(self._seen.values())
-
-
-def check_numbering(cells: list[str], policy: Policy, line: int, source_file: str, quirks: Quirks) -> None:
+def check_numbering(cells: list[str], policy: Policy, line: int, source_file: str, book: SheetBuilder) -> None:
     """Check the numbers and names printed in the 基本目標 / 方向性 cells against the matched 施策."""
     for cell in cells[:2]:
         text = nfkc(strip_html(cell)).strip()
@@ -271,27 +254,31 @@ def check_numbering(cells: list[str], policy: Policy, line: int, source_file: st
         if not numbers <= {policy.goal, policy.number}:
             raise SheetError(source_file, line, f"numbering {text!r} does not fit 施策 {policy.goal}-{policy.number}")
         if _OCR_BEFORE_NUMBER.search(text):  # line 230: 進(3); line 231: ワ(1)
-            quirks.add("ocr", line, f"OCR junk before the 施策 number ({text!r}); number read from the brackets")
+            book.quirk(f"OCR junk before the 施策 number ({text!r}); number read from the brackets", line, kind="ocr")
         if _CIRCLED_DIGIT.fullmatch(strip_html(cell).strip()):  # line 282: ⑤ in the 基本目標 column
-            quirks.add("circled", line, f"施策 number printed as a circled digit ({strip_html(cell).strip()})")
+            book.quirk(f"施策 number printed as a circled digit ({strip_html(cell).strip()})", line, kind="circled")
         words = key(_DIGITS_AND_BRACKETS.sub("", text))
         if not words or len(words) <= 1:
             continue
         if words in KUBUN:  # line 338: 市民 in the 方向性 column, the 施策の展開 in col 3
-            quirks.add("kubun", line, f"区分 value {words!r} moved left into the 施策 columns; row kept by its content")
+            book.quirk(
+                f"区分 value {words!r} moved left into the 施策 columns; row kept by its content", line, kind="kubun"
+            )
         elif any(key(n) in words for n in goals()[policy.goal]):
             if cell is cells[1]:  # line 292: "1" | 地域福祉を担う人づくり
-                quirks.add("goal-col2", line, "基本目標 name printed in the 施策展開の方向性 column")
+                book.quirk("基本目標 name printed in the 施策展開の方向性 column", line, kind="goal-col2")
         elif any(key(n) in words for n in policy.names):
             if cell is cells[0]:  # line 238: 地域とつながり続ける関係づくり | (2)
-                quirks.add("policy-col1", line, "施策 name printed in the 基本目標 column")
+                book.quirk("施策 name printed in the 基本目標 column", line, kind="policy-col1")
         elif any(key(n) in words for p in policies() for n in p.names):
             raise SheetError(source_file, line, f"施策 cell {text!r} names another 施策 than {policy.name}")
         else:
-            quirks.add(f"unknown {words}", line, f"unrecognised text {text!r} in the 施策 columns; row kept by content")
+            book.quirk(
+                f"unrecognised text {text!r} in the 施策 columns; row kept by content", line, kind=f"unknown {words}"
+            )
 
 
-def read_blocks(lines: list[str], source_file: str, quirks: Quirks) -> list[Block]:
+def read_blocks(lines: list[str], source_file: str, book: SheetBuilder) -> list[Block]:
     """Group table rows into 施策 blocks; a row's years come from the most recent header."""
     table: Table | None = None
     blocks: list[Block] = []
@@ -303,14 +290,14 @@ def read_blocks(lines: list[str], source_file: str, quirks: Quirks) -> list[Bloc
         if _is_header(cells):
             header = read_header(cells, n, source_file)
             if table and (header.actual_year, header.plan_year) == (table.actual_year, table.plan_year):
-                quirks.add("header", n, "table header repeated on every page; the table continues")
+                book.quirk("table header repeated on every page; the table continues", n, kind="header")
             else:
                 if table:  # line 291: the reference table 令和3年度実績/令和4年度計画 after 令和4年度実績/令和5年度計画
-                    quirks.add(
-                        "tables",
-                        n,
+                    book.quirk(
                         "a second table differing only in its header years; rows take the years "
                         "of the most recent header, never the page title (計画期間:令和3年度～7年度)",
+                        n,
+                        kind="tables",
                     )
                 table, current = header, None
             continue
@@ -321,10 +308,10 @@ def read_blocks(lines: list[str], source_file: str, quirks: Quirks) -> list[Bloc
             if current is None:
                 raise SheetError(source_file, n, "table row before any 施策 row")
             if any(key(c) in KUBUN for c in cells[1:3]):  # line 339: 社協 in the 方向性 column, its role in col 3
-                quirks.add("kubun", n, "区分 values moved one column left; row kept with the 施策 above")
+                book.quirk("区分 values moved one column left; row kept with the 施策 above", n, kind="kubun")
             current.lines.append(n)
             continue
-        check_numbering(cells, policy, n, source_file, quirks)
+        check_numbering(cells, policy, n, source_file, book)
         same = [b for b in blocks if b.table is table and b.policy == policy]
         if same:
             current = same[0]
@@ -441,19 +428,16 @@ class Token:
     text: str
 
 
-@dataclass
-class Candidate:
-    """A count read from an item, before duplicates across the file are resolved."""
+@dataclass(kw_only=True)
+class Candidate(Draft):
+    """A count read from an item, before duplicates across the file are resolved (year, kind, line and department
+    from its item; measure, value and unit once it is kept)."""
 
     item: Item
-    indicator: str
     label: str
     raw_start: int
     raw_end: int
-    value_raw: str
     quantity: Quantity
-    notes: list[str] = field(default_factory=list)
-    year_basis: str = ""
     refused: bool = False
 
     @property
@@ -493,10 +477,9 @@ def label_before(text: str, pos: int) -> tuple[str, int, int | None, int]:
     """
     i = _skip_spaces_back(text, pos)
     value_start = pos
-    for word in ("延べ", "延"):
-        if text[:i].endswith(word):
-            i = value_start = i - len(word)
-            break
+    stated = find_count_basis(text[:i], at="end")  # 延べ before the number: parse_quantity reads the basis
+    if stated.basis:
+        i = value_start = stated.start
     i = _skip_spaces_back(text, i)
     if i > 0 and text[i - 1] in ":：":
         i = _skip_spaces_back(text, i - 1)
@@ -594,11 +577,22 @@ class ItemReader:
     def add_candidate(self, indicator: str, label: str, start: int, end: int, notes: Iterable[str] = ()) -> Candidate:
         """Record a count between ``start`` and ``end`` (item-relative) and claim its token."""
         value_raw = self.line[self.item.start + start : self.item.start + end]
+        item = self.item
         cand = Candidate(
-            self.item, indicator, label, self.item.start + start, self.item.start + end, value_raw, Quantity(None)
+            item=item,
+            indicator=indicator,
+            label=label,
+            raw_start=item.start + start,
+            raw_end=item.start + end,
+            value_raw=value_raw,
+            quantity=_quantity(value_raw, item.line, self.source_file),
+            fiscal_year=item.column.fiscal_year,
+            value_kind=item.column.value_kind,
+            source_line=item.line,
+            department=item.department,
+            value_origin="narrative",  # every count of the papers stands in a sentence of a ■ bullet
+            notes=list(notes),
         )
-        cand.quantity = _quantity(value_raw, self.item.line, self.source_file)
-        cand.notes.extend(notes)
         for token in self._free(start, end):
             self.claim(token, indicator, cand)
         self.candidates.append(cand)
@@ -830,16 +824,12 @@ def _departments_of(items: list[Item]) -> str:
     return "、".join(seen)
 
 
-def listing(
-    city: str, source_file: str, block: Block, info: MeasureInfo, items: list[Item], repeat: bool
-) -> MeasureListing:
+def listing(book: SheetBuilder, block: Block, info: MeasureInfo, items: list[Item], repeat: bool) -> None:
     """The place a block lists its 施策 (the reference table repeats the first table's listing)."""
-    return MeasureListing(
-        city=city,
-        measure_id=info.measure_id,
-        measure=info.measure,
-        source_file=source_file,
-        source_line=block.first_line,
+    book.listing(
+        info.measure_id,
+        info.measure,
+        block.first_line,
         goal=info.goal,
         direction=info.direction,
         policy=info.policy,
@@ -848,45 +838,36 @@ def listing(
     )
 
 
-def activity(city: str, source_file: str, info: MeasureInfo, item: Item) -> Activity:
+def activity(book: SheetBuilder, info: MeasureInfo, item: Item) -> None:
     """One bullet as a narrative item with its column's year and kind."""
-    return Activity(
-        city=city,
-        measure_id=info.measure_id,
-        fiscal_year=item.column.fiscal_year,
-        value_kind=item.column.value_kind,
-        text=item.text,
-        source_file=source_file,
-        source_line=item.line,
+    column = item.column
+    book.activity(
+        info.measure_id,
+        column.fiscal_year,
+        column.value_kind,
+        item.text,
+        item.line,
         department=item.department,
-        section=item.column.section,
+        section=column.section,
     )
 
 
-def observation(city: str, source_file: str, info: MeasureInfo, cand: Candidate) -> Observation:
-    """A candidate as an Observation; a refused candidate keeps its token but no value."""
+def observation(book: SheetBuilder, info: MeasureInfo, cand: Candidate) -> None:
+    """A candidate kept as an Observation of its measure; a refused candidate keeps its token but no value."""
     q = cand.quantity
-    notes = [*cand.notes, q.note] if q.note else cand.notes
-    return Observation(
-        city=city,
-        measure_id=info.measure_id,
-        measure=info.measure,
-        indicator=cand.indicator,
-        fiscal_year=cand.item.column.fiscal_year,
-        value_kind=cand.item.column.value_kind,
-        value=None if cand.refused else q.value,
-        unit=q.unit,
-        value_raw=cand.value_raw,
-        source_file=source_file,
-        source_line=cand.item.line,
-        goal=info.goal,
-        direction=info.direction,
-        policy=info.policy,
-        department=cand.item.department,
-        count_basis=q.count_basis,
-        note="; ".join(dict.fromkeys(n for n in notes if n)),
-        year_basis=cand.year_basis,
-        value_origin="narrative",  # every count of the papers stands in a sentence of a ■ bullet
+    book.observe(
+        replace(
+            cand,
+            measure_id=info.measure_id,
+            measure=info.measure,
+            goal=info.goal,
+            direction=info.direction,
+            policy=info.policy,
+            value=None if cand.refused else q.value,
+            unit=q.unit,
+            count_basis=q.count_basis,
+            notes=[*cand.notes, q.note] if q.note else cand.notes,
+        )
     )
 
 
@@ -915,11 +896,9 @@ def _front_reason(section: str, line: str, token: Token) -> str:
     return f"{section}: {kind}; not a value column"
 
 
-def front_matter_coverage(
-    lines: list[str], table_lines: set[int], city: str, source_file: str
-) -> list[tuple[int, int, CoverageItem]]:
+def front_matter_coverage(book: SheetBuilder, table_lines: set[int]) -> None:
     """Numbers outside the tables (agenda, roster, 設置要綱, outline, page titles): skipped, never values."""
-    items: list[tuple[int, int, CoverageItem]] = []
+    lines = book.lines
     section = "agenda (次第)"
     first_table_line = min(table_lines, default=None)
     for n, line in enumerate(lines, start=1):
@@ -930,9 +909,7 @@ def front_matter_coverage(
         where = "page title (計画期間)" if "計画期間" in line else section  # line 233: never a year of a value
         for token in tokens_in(line, 0):
             reason = _front_reason(where, line, token)
-            entry = CoverageItem(city, source_file, n, token.text, "skipped", reason, "outside_values")
-            items.append((n, token.start, entry))
-    return items
+            book.cover(n, token.start, token.text, "skipped", reason, "outside_values")
 
 
 # ---------------------------------------------------------------- parse
@@ -972,20 +949,24 @@ def _one_starts_other(a: str, b: str) -> bool:
     return a.startswith(b) or b.startswith(a)
 
 
-def _item_quirks(quirks: Quirks, items: list[Item]) -> None:
+def _item_quirks(book: SheetBuilder, items: list[Item]) -> None:
     """Quirks seen in the bullets themselves: inherited or variant departments, tense and repeated sentences."""
     twins: dict[int, list[str]] = {}
     for item in sorted(items, key=lambda i: i.column.value_kind):
         if item.inherited_from:
-            quirks.add("inherit", item.line, "bullet without 【課】 label: department inherited from the cell above")
+            book.quirk(
+                "bullet without 【課】 label: department inherited from the cell above", item.line, kind="inherit"
+            )
         if item.printed and item.printed != item.department:
-            quirks.add("dept-variant", item.line, f"department spelling variant 【{item.printed}】 → {item.department}")
+            book.quirk(
+                f"department spelling variant 【{item.printed}】 → {item.department}", item.line, kind="dept-variant"
+            )
         if item.column.value_kind == "actual" and _PLAN_END.search(item.text) and not _PAST.search(item.text):
-            quirks.add(
-                "plan-in-actual",
-                item.line,
+            book.quirk(
                 "plan-tense sentence in a column of the 実績 year (事業 column "
                 "holding plan text, 計画 column holding project names): kept by its column",
+                item.line,
+                kind="plan-in-actual",
             )
         if item.column.is_project:
             continue
@@ -993,44 +974,50 @@ def _item_quirks(quirks: Quirks, items: list[Item]) -> None:
         same = [t for t in twins.get(id(item.block), []) if min(len(t), len(text)) >= 20 and _one_starts_other(t, text)]
         twins.setdefault(id(item.block), []).append(text)
         if same and item.column.value_kind == "plan":  # line 300: 学校教育課 sentence in 実績 and 計画
-            quirks.add(
-                "twin",
-                item.line,
+            book.quirk(
                 "the same sentence stands in the 実績 and the 計画 column: one activity per column, kind by column",
+                item.line,
+                kind="twin",
             )
 
 
-def _candidate_quirks(quirks: Quirks, cands: list[Candidate]) -> None:
+def _candidate_quirks(book: SheetBuilder, cands: list[Candidate]) -> None:
     """Quirks seen in the counts: refused years, doubtful labels, shifted columns, breakdowns, two-count tokens."""
     by_item: dict[int, list[Candidate]] = {}
     for cand in cands:
         by_item.setdefault(id(cand.item), []).append(cand)
         notes = " ".join(cand.notes)
         if cand.refused:
-            quirks.add("label-year", cand.item.line, "label year differs from the column year: value not assigned")
+            book.quirk("label year differs from the column year: value not assigned", cand.item.line, kind="label-year")
         if "label doubtful" in notes:
-            quirks.add("dept-doubt", cand.item.line, "【課】 label doubtful (same item under another 課 in 実績)")
+            book.quirk("【課】 label doubtful (same item under another 課 in 実績)", cand.item.line, kind="dept-doubt")
         if "past-tense" in notes:
-            quirks.add("tense", cand.item.line, "past-tense result in a 計画 column: kept as plan by column, noted")
+            book.quirk(
+                "past-tense result in a 計画 column: kept as plan by column, noted", cand.item.line, kind="tense"
+            )
         if cand.item.column.is_project:
-            quirks.add("project-col", cand.item.line, "実績 sentence with a count in a 事業 column (cells shifted)")
+            book.quirk(
+                "実績 sentence with a count in a 事業 column (cells shifted)", cand.item.line, kind="project-col"
+            )
         if "内訳" in notes:
-            quirks.add("breakdown", cand.item.line, "内訳 / bracketed sub-counts kept in the note of their total")
+            book.quirk("内訳 / bracketed sub-counts kept in the note of their total", cand.item.line, kind="breakdown")
         if cand.year_basis:
-            quirks.add("as-of", cand.item.line, "count dated inside the cell (R4.11.30現在): date kept in year_basis")
+            book.quirk(
+                "count dated inside the cell (R4.11.30現在): date kept in year_basis", cand.item.line, kind="as-of"
+            )
     for group in by_item.values():
         ordered = sorted(group, key=lambda c: c.raw_start)
         for a, b in itertools.pairwise(ordered):
             if a.raw_end == b.raw_start:
-                quirks.add("two-counts", a.item.line, f"one token holding two counts ({a.value_raw}{b.value_raw})")
-    _label_changes(quirks, cands)
+                book.quirk(f"one token holding two counts ({a.value_raw}{b.value_raw})", a.item.line, kind="two-counts")
+    _label_changes(book, cands)
 
 
 def _shared_prefix(a: str, b: str) -> int:
     return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
-def _label_changes(quirks: Quirks, cands: list[Candidate]) -> None:
+def _label_changes(book: SheetBuilder, cands: list[Candidate]) -> None:
     """Labels that differ between the two years (巡回相談回数 / 巡回相談園数) stay separate series."""
     years: dict[tuple[str, str], set[int]] = {}
     lines: dict[tuple[str, str], int] = {}
@@ -1042,54 +1029,51 @@ def _label_changes(quirks: Quirks, cands: list[Candidate]) -> None:
     for (policy, a), ya in years.items():
         for (policy_b, b), yb in years.items():
             if policy == policy_b and a < b and not ya & yb and _shared_prefix(a, b) >= 4:
-                quirks.add(
-                    f"label-change {a}",
-                    lines[(policy, a)],
+                book.quirk(
                     f"label changes between the years ({a} / {b}): kept as separate series",
+                    lines[(policy, a)],
+                    kind=f"label-change {a}",
                 )
 
 
-def _skip_quirks(quirks: Quirks, coverage: list[tuple[int, int, CoverageItem]]) -> None:
+def _skip_quirks(book: SheetBuilder) -> None:
     """One quirk line per kind of number that is not a value (dates, rules, ordinals …)."""
-    for _line, _start, item in coverage:
+    for item in book.coverage():
         for word, text in _SKIP_QUIRKS:
             if item.outcome == "skipped" and item.reason.startswith(word) and "not a value column" not in item.reason:
-                quirks.add(f"skip-{word}", item.source_line, text)
+                book.quirk(text, item.source_line, kind=f"skip-{word}")
 
 
 def parse(path: Path, *, city: str, source_file: str, lines: list[str] | None = None) -> ParsedSheet:
     """Parse the council papers: two 実績/計画 tables of 施策 blocks with 【課】 ■ bullets."""
     lines = read_sheet_lines(path, source_file) if lines is None else lines
-    quirks = Quirks()
+    book = SheetBuilder(city, source_file, lines)
     outline = read_outline(lines, source_file)
-    blocks = read_blocks(lines, source_file, quirks)
-    sheet = ParsedSheet(source_file=source_file)
+    blocks = read_blocks(lines, source_file, book)
     infos: dict[str, MeasureInfo] = {}
     items_of: dict[int, list[Item]] = {}
     for block in blocks:
         info = measure_info(city, block, outline)
         items_of[id(block)] = block_items(block, lines)
-        sheet.measures.append(listing(city, source_file, block, info, items_of[id(block)], info.measure_id in infos))
+        listing(book, block, info, items_of[id(block)], info.measure_id in infos)
         infos.setdefault(info.measure_id, info)
     all_items = sorted((i for items in items_of.values() for i in items), key=lambda i: (i.line, i.start))
-    sheet.activities = [activity(city, source_file, infos[measure_id(city, i.block.policy)], i) for i in all_items]
+    for item in all_items:
+        activity(book, infos[measure_id(city, item.block.policy)], item)
     readers = read_items(blocks, items_of, lines, source_file)
     cands = sorted((c for r in readers for c in r.candidates), key=lambda c: (c.item.line, c.raw_start))
     kept, dropped = _resolve(cands)
-    sheet.observations = [
-        observation(city, source_file, infos[measure_id(city, c.item.block.policy)], c) for c in cands if id(c) in kept
-    ]
-    coverage = table_coverage(readers, kept, dropped, city, source_file)
+    for cand in cands:
+        if id(cand) in kept:
+            observation(book, infos[measure_id(city, cand.item.block.policy)], cand)
+    table_coverage(book, readers, kept, dropped)
     table_lines = {n for b in blocks for n in b.lines}
     table_lines |= {n for n, line in enumerate(lines, start=1) if _is_header(split_cells(line))}
-    coverage += front_matter_coverage(lines, table_lines, city, source_file)
-    coverage.sort(key=lambda entry: (entry[0], entry[1]))
-    sheet.coverage = [entry[2] for entry in coverage]
-    _item_quirks(quirks, all_items)
-    _candidate_quirks(quirks, cands)
-    _skip_quirks(quirks, coverage)
-    sheet.quirks = quirks.lines()
-    return sheet
+    front_matter_coverage(book, table_lines)
+    _item_quirks(book, all_items)
+    _candidate_quirks(book, cands)
+    _skip_quirks(book)
+    return book.finish()
 
 
 def read_items(
@@ -1114,21 +1098,16 @@ def read_items(
 
 
 def table_coverage(
-    readers: list[ItemReader], kept: dict[int, Candidate], dropped: dict[int, str], city: str, source_file: str
-) -> list[tuple[int, int, CoverageItem]]:
+    book: SheetBuilder, readers: list[ItemReader], kept: dict[int, Candidate], dropped: dict[int, str]
+) -> None:
     """One coverage item per token of the value columns: its observation or why it was skipped."""
-    out: list[tuple[int, int, CoverageItem]] = []
     for reader in readers:
         line = reader.item.line
         for token in reader.tokens:
             claim = reader.claims[token.start]
             cand = claim.candidate
             if cand is not None and id(cand) in kept:
-                entry = CoverageItem(
-                    city, source_file, line, cand.value_raw, "observation", cand.indicator, "narrative"
-                )
+                book.cover(line, token.start, cand.value_raw, "observation", cand.indicator, "narrative")
             else:
                 reason = dropped.get(id(cand), claim.reason) if cand is not None else claim.reason
-                entry = CoverageItem(city, source_file, line, token.text, "skipped", reason, "narrative")
-            out.append((line, token.start, entry))
-    return out
+                book.cover(line, token.start, token.text, "skipped", reason, "narrative")

@@ -6,19 +6,21 @@ the 取組内容 and comment texts as activities, and a coverage item for every 
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers.core.count_basis import count_basis, find_count_basis
 from helpers.core.fiscal_years import ERA_PATTERN, parse_fiscal_year, parse_fiscal_years
+from helpers.core.lexicons import lexicon_rows
 from helpers.core.non_counts import non_count_rule, non_count_spans
 from helpers.core.numbers import NUMBER_PATTERN, is_no_value
 from helpers.core.text import CIRCLED_MARKERS, clean_cell, key, nfkc, per_parse_cache, split_cells
-from helpers.sheets.records import Activity, CoverageItem, Evaluation, MeasureListing, Observation, ParsedSheet
+from helpers.sheets.builder import Draft, SheetBuilder
+from helpers.sheets.records import ParsedSheet
 from helpers.sources.raw_text import read_sheet_lines
 
-ALIGNMENTS_CSV = Path(__file__).resolve().parent.parent / "lexicons" / "shiroi_sheet_alignments.csv"
+ALIGNMENTS_LEXICON = "shiroi_sheet_alignments.csv"
 """Cells whose values are aligned by order only because the block's own comment confirms each value."""
 
 HEADER_COLUMNS: dict[str, str] = {
@@ -60,8 +62,6 @@ _PLAN_WORDS = re.compile(
 )
 """A comment item speaks of what will be done (``今後も…していく。``); ``今後の活動に役立てていただいた`` does not."""
 _BLOCK_NO = re.compile(r"\d+")
-_GROSS_BASIS = re.compile(r"延べ|延(?:件数|人数|数)")
-_NET_BASIS = re.compile(r"(?<![施])実(?:件数|人数|数)")
 _NUMBERS_ONLY = re.compile("n+")
 _LABELLED_NUMBERS = re.compile("(tn)+")
 _TOTAL_AND_PARTS = re.compile("n(tn)+")
@@ -162,53 +162,35 @@ class _Num:
     value: float
 
 
-@dataclass
-class _Cand:
+@dataclass(kw_only=True)
+class _Cand(Draft):
     """An observation under construction (notes and flags still change when blocks are compared)."""
 
     block: _Block
-    indicator: str
-    fiscal_year: int
-    value: float | None
-    unit: str
-    value_raw: str
-    line: int
     tokens: tuple[int, ...]
+    """Where the numbers it was read from start on the line."""
     label_index: int | None
-    notes: list[str] = field(default_factory=list)
-    count_basis: str = ""
-    series_break: bool = False
-    year_basis: str = ""
-
-
-@dataclass
-class _Cover:
-    line: int
-    start: int
-    token: str
-    outcome: str
-    reason: str = ""
 
 
 @dataclass
 class _State:
-    """Everything collected while reading one file."""
+    """Everything collected while reading one file (the records themselves go to the builder)."""
 
-    city: str
-    source_file: str
+    book: SheetBuilder
     era: str
     report_year: int
-    lines: list[str]
     blocks: list[_Block] = field(default_factory=list)
     cands: list[_Cand] = field(default_factory=list)
-    cover: dict[tuple[int, int], _Cover] = field(default_factory=dict)
-    quirks: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.book.lines
 
     def quirk(self, text: str, line: int) -> None:
-        self.quirks.setdefault(text, []).append(line)
+        self.book.quirk(text, line)
 
     def covered(self, line: int, num: _Num, outcome: str, reason: str = "") -> None:
-        self.cover[(line, num.start)] = _Cover(line, num.start, num.text, outcome, reason)
+        self.book.cover(line, num.start, num.text, outcome, reason)
 
 
 # ---------------------------------------------------------------- reading the document into blocks
@@ -402,19 +384,6 @@ def _labels_for(labels: list[_Label], year: int) -> list[_Label]:
     return [label for label in labels if label.period.covers(year)]
 
 
-@per_parse_cache
-def _count_basis(label: str) -> str:
-    """延べ / 実 / 累計 when the label states it (``延べ相談件数``, ``相談実件数``); ``実施`` is not 実."""
-    text = nfkc(label)
-    if _GROSS_BASIS.search(text):
-        return "延べ"
-    if _NET_BASIS.search(text):
-        return "実"
-    if "累計" in text:
-        return "累計"
-    return ""
-
-
 # ---------------------------------------------------------------- value cells
 
 
@@ -514,17 +483,24 @@ class _RowContext:
     def cand(
         self, indicator: str, value: float | None, unit: str, raw: str, tokens: tuple[int, ...], index: int | None
     ) -> _Cand:
+        block = self.block
         return _Cand(
-            block=self.block,
+            block=block,
+            measure_id=_measure_id(self.state.book.city, block.no),
+            measure=block.name,
+            goal=block.context.goal,
+            direction=block.context.direction,
+            policy=block.context.policy,
+            department=block.department,
             indicator=indicator,
             fiscal_year=self.row.fiscal_year,
             value=value,
             unit=unit,
             value_raw=raw,
-            line=self.row.line,
+            source_line=self.row.line,
             tokens=tokens,
             label_index=index,
-            count_basis=_count_basis(indicator),
+            count_basis=count_basis(indicator),
             year_basis=self.row.year_basis,
         )
 
@@ -565,7 +541,7 @@ def _align_row(ctx: _RowContext) -> list[_Cand]:
             if num.start in cand.tokens and cand.value is not None:
                 ctx.state.covered(ctx.row.line, num, "observation")
     for num in shape.numbers:
-        if (ctx.row.line, num.start) not in ctx.state.cover:
+        if ctx.state.book.covered(ctx.row.line, num.start) is None:
             ctx.state.covered(ctx.row.line, num, "skipped", "not read by any rule")
     return cands
 
@@ -911,20 +887,27 @@ def _mark_comment_breaks(state: _State, block: _Block, cands: list[_Cand]) -> No
 def _mark_comment_basis(state: _State, block: _Block, cands: list[_Cand]) -> None:
     """The comment of line 480 says 延べ34人 for the report year's figure: count_basis 延べ."""
     comment = nfkc(clean_cell(block.comment))
-    if "延べ" not in comment:
-        return
     for cand in cands:
         if cand.fiscal_year != state.report_year or cand.value is None or cand.count_basis:
             continue
-        found = _NUM.match(_comparable(state.lines[cand.line - 1]), cand.tokens[0]) if len(cand.tokens) == 1 else None
+        found = (
+            _NUM.match(_comparable(state.lines[cand.source_line - 1]), cand.tokens[0])
+            if len(cand.tokens) == 1
+            else None
+        )
         if found is None:
             continue
-        number = found.group(0)
-        match = re.search(rf"延べ\s*{re.escape(number)}(?![\d,.])\s*(?:人|件|回)", comment)
-        if match:
-            cand.count_basis = "延べ"
-            cand.notes.append(f"the comment (line {block.line}) says {match.group(0)}")
-            state.quirk("count basis 延べ taken from the comment for the report year's figure", block.line)
+        number = re.escape(found.group(0))
+        for match in re.finditer(rf"(?<![\d,.]){number}(?![\d,.])\s*(?:人|件|回)", comment):
+            stated = find_count_basis(comment[: match.start()].rstrip(), at="end")
+            if stated.basis:
+                cand.count_basis = stated.basis
+                said = comment[stated.start : match.end()]
+                cand.notes.append(f"the comment (line {block.line}) says {said}")
+                state.quirk(
+                    f"count basis {stated.basis} taken from the comment for the report year's figure", block.line
+                )
+                break
 
 
 # ---------------------------------------------------------------- repeats and figures printed twice
@@ -989,15 +972,23 @@ def _link_shared_figures(state: _State) -> None:
             ]
             for peer in peers:
                 if peer.value == cand.value:
-                    peer.notes.append(f"also listed under No.{cand.block.no} (line {cand.line})")
-                    cand.notes.append(f"also listed under No.{peer.block.no} (line {peer.line})")
+                    peer.notes.append(f"also listed under No.{cand.block.no} (line {cand.source_line})")
+                    cand.notes.append(f"also listed under No.{peer.block.no} (line {peer.source_line})")
                     # line 500: No.42 prints the 会議の開催回数 of No.38 (line 453) for every year
-                    state.quirk("same indicator and figure under two 取組: both kept, each names the other", cand.line)
+                    state.quirk(
+                        "same indicator and figure under two 取組: both kept, each names the other", cand.source_line
+                    )
                     continue
-                peer.notes.append(f"No.{cand.block.no} (line {cand.line}) prints {cand.value_raw} for this indicator")
-                cand.notes.append(f"No.{peer.block.no} (line {peer.line}) prints {peer.value_raw} for this indicator")
+                peer.notes.append(
+                    f"No.{cand.block.no} (line {cand.source_line}) prints {cand.value_raw} for this indicator"
+                )
+                cand.notes.append(
+                    f"No.{peer.block.no} (line {peer.source_line}) prints {peer.value_raw} for this indicator"
+                )
                 # line 148: No.12 prints 1 for ふれあい会議開催数 2年度 where No.6 (line 89) prints 19
-                state.quirk("same indicator under two 取組 with different figures: both kept with a note", cand.line)
+                state.quirk(
+                    "same indicator under two 取組 with different figures: both kept with a note", cand.source_line
+                )
             kept.append(cand)
 
 
@@ -1008,13 +999,11 @@ def _measure_id(city: str, no: int) -> str:
     return f"{city}-no{no:02d}"
 
 
-def _listing(state: _State, block: _Block, is_repeat: bool) -> MeasureListing:
-    return MeasureListing(
-        city=state.city,
-        measure_id=_measure_id(state.city, block.no),
-        measure=block.name,
-        source_file=state.source_file,
-        source_line=block.line,
+def _listing(state: _State, block: _Block, is_repeat: bool) -> None:
+    state.book.listing(
+        _measure_id(state.book.city, block.no),
+        block.name,
+        block.line,
         goal=block.context.goal,
         direction=block.context.direction,
         policy=block.context.policy,
@@ -1023,49 +1012,22 @@ def _listing(state: _State, block: _Block, is_repeat: bool) -> MeasureListing:
     )
 
 
-def _observation(state: _State, cand: _Cand) -> Observation:
-    block = cand.block
-    return Observation(
-        city=state.city,
-        measure_id=_measure_id(state.city, block.no),
-        measure=block.name,
-        indicator=cand.indicator,
-        fiscal_year=cand.fiscal_year,
-        value_kind="actual",
-        value=cand.value,
-        unit=cand.unit,
-        value_raw=cand.value_raw,
-        source_file=state.source_file,
-        source_line=cand.line,
-        goal=block.context.goal,
-        direction=block.context.direction,
-        policy=block.context.policy,
-        department=block.department,
-        count_basis=cand.count_basis,
-        note="; ".join(dict.fromkeys(cand.notes)),
-        series_break=cand.series_break,
-        year_basis=cand.year_basis,
-    )
-
-
-def _evaluations(state: _State, block: _Block, rows: list[_Row]) -> list[Evaluation]:
+def _evaluations(state: _State, block: _Block, rows: list[_Row], *, graded_only: bool = False) -> None:
     """One per row: the grade as printed; the checked 進捗状況 on the report year's row only."""
     if len(set(block.checked)) > 1:
         state.quirk("more than one 進捗状況 box checked: progress left empty", block.line)
     progress = block.checked[0] if len(set(block.checked)) == 1 else ""
-    return [
-        Evaluation(
-            city=state.city,
-            measure_id=_measure_id(state.city, block.no),
-            fiscal_year=row.fiscal_year,
-            grade=row.grade,
-            progress=progress if row.fiscal_year == state.report_year else "",
-            source_file=state.source_file,
-            source_line=row.line,
+    for row in rows:
+        if graded_only and not row.grade:
+            continue
+        state.book.evaluation(
+            _measure_id(state.book.city, block.no),
+            row.fiscal_year,
+            row.grade,
+            progress if row.fiscal_year == state.report_year else "",
+            row.line,
             indicator=block.label,
         )
-        for row in rows
-    ]
 
 
 def split_items(text: str) -> list[str]:
@@ -1073,7 +1035,7 @@ def split_items(text: str) -> list[str]:
     return [piece for piece in _COMMENT_ITEM_BREAK.split(clean_cell(text)) if piece]
 
 
-def _activities(state: _State, block: _Block, known: set[str], is_repeat: bool) -> list[Activity]:
+def _activities(state: _State, block: _Block, known: set[str], is_repeat: bool) -> None:
     """取組内容 (a plan) and each comment item (actual, or plan when it speaks of what will be done).
 
     A ※再掲 block adds only the items the original does not already hold (line 289 rewords line 128).
@@ -1085,34 +1047,22 @@ def _activities(state: _State, block: _Block, known: set[str], is_repeat: bool) 
     for item in split_items(block.comment):
         kind = "plan" if _PLAN_WORDS.search(item) else "actual"
         items.append((item, kind, "取組による成果、今後の課題や方針" + suffix))
-    out = []
     for text, kind, section in items:
         if key(text) in known:
             continue
         known.add(key(text))
-        out.append(
-            Activity(
-                city=state.city,
-                measure_id=_measure_id(state.city, block.no),
-                fiscal_year=state.report_year,
-                value_kind=kind,
-                text=text,
-                source_file=state.source_file,
-                source_line=block.line,
-                department=block.department,
-                section=section,
-            )
+        measure_id = _measure_id(state.book.city, block.no)
+        state.book.activity(
+            measure_id, state.report_year, kind, text, block.line, department=block.department, section=section
         )
-    return out
 
 
-def load_confirmations(path: Path = ALIGNMENTS_CSV) -> dict[tuple[int, str, str, str], dict[str, str]]:
+def load_confirmations() -> dict[tuple[int, str, str, str], dict[str, str]]:
     """The lexicon of comment-confirmed alignments, keyed by (No., 年度 cell, 実績値 cell, 単位 cell)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {
-            (int(row["no"]), row["year_cell"], row["value_cell"], row["unit_cell"]): row
-            for row in csv.DictReader(handle)
-        }
+    return {
+        (int(row["no"]), row["year_cell"], row["value_cell"], row["unit_cell"]): row
+        for row in lexicon_rows(ALIGNMENTS_LEXICON)
+    }
 
 
 def _observe_block(
@@ -1133,42 +1083,28 @@ def _observe_block(
     return rows
 
 
-def _quirk_lines(state: _State) -> list[str]:
-    return [
-        f"{text} (e.g. line {min(lines)}; {len(lines)}×)"
-        for text, lines in sorted(state.quirks.items(), key=lambda item: min(item[1]))
-    ]
-
-
 def parse(path: Path, *, city: str, source_file: str, lines: list[str] | None = None) -> ParsedSheet:
     """Read one 白井市 進行管理シート into observations, listings, evaluations, activities and coverage."""
     lines = read_sheet_lines(path, source_file) if lines is None else lines
     era, report_year = _title_era(lines)
-    state = _State(city=city, source_file=source_file, era=era, report_year=report_year, lines=lines)
+    state = _State(SheetBuilder(city, source_file, lines), era=era, report_year=report_year)
     _read_blocks(state)
     confirmations = load_confirmations()
     originals = _originals(state.blocks)
-    sheet = ParsedSheet(source_file=source_file)
     known_texts: dict[int, set[str]] = {}
     for block in state.blocks:
         is_repeat = originals[block.no] is not block
-        sheet.measures.append(_listing(state, block, is_repeat or block.marked_repeat))
+        _listing(state, block, is_repeat or block.marked_repeat)
         if not is_repeat:
-            rows = _observe_block(state, block, confirmations)
-            sheet.evaluations.extend(_evaluations(state, block, rows))
+            _evaluations(state, block, _observe_block(state, block, confirmations))
         else:
             # line 71: a ※再掲 listing prints its own 評価 column; its grades stay, at the lines they stand on
-            graded = [e for e in _evaluations(state, block, _settle_years(state, block)) if e.grade]
-            sheet.evaluations.extend(graded)
-        sheet.activities.extend(_activities(state, block, known_texts.setdefault(block.no, set()), is_repeat))
+            _evaluations(state, block, _settle_years(state, block), graded_only=True)
+        _activities(state, block, known_texts.setdefault(block.no, set()), is_repeat)
     for block in state.blocks:
         if originals[block.no] is not block:
             _compare_repeat(state, block, originals[block.no])
     _link_shared_figures(state)
-    sheet.observations = [_observation(state, c) for c in state.cands]
-    sheet.coverage = [
-        CoverageItem(city, source_file, c.line, c.token, c.outcome, c.reason)
-        for c in sorted(state.cover.values(), key=lambda c: (c.line, c.start))
-    ]
-    sheet.quirks = _quirk_lines(state)
-    return sheet
+    for cand in state.cands:
+        state.book.observe(cand)
+    return state.book.finish(quirk_order="line", quirk_counts=True)

@@ -7,19 +7,20 @@ profile figures) is recorded as coverage with the reason it is not an observatio
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.core.fiscal_years import ERA_YEAR_PATTERN, era_to_gregorian, parse_fiscal_years
+from helpers.core.lexicons import lexicon_rows
 from helpers.core.non_counts import NonCountRule, make_rule, non_count_rule, non_count_rules, non_count_spans
 from helpers.core.numbers import WIDE_NUMBER_PATTERN, parse_quantity
 from helpers.core.text import CIRCLED_MARKERS, nfkc
-from helpers.sheets.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
+from helpers.sheets.builder import SheetBuilder
+from helpers.sheets.records import ParsedSheet
 from helpers.sources.raw_text import read_sheet_lines
 
-MEASURES_CSV = Path(__file__).resolve().parent.parent / "lexicons" / "yamagata_overview_measures.csv"
+MEASURES_LEXICON = "yamagata_overview_measures.csv"
 """Slide heading → the measure its figures and texts belong to."""
 
 HUB_INDICATORS: dict[str, str] = {"地区": "実施地区数", "拠点": "拠点数"}
@@ -78,8 +79,7 @@ class _State:
 
 def load_headings() -> list[tuple[str, str, str]]:
     """(heading text, measure_id, measure), longest heading first so the most specific wins."""
-    with MEASURES_CSV.open(encoding="utf-8", newline="") as handle:
-        rows = [(r["heading"], r["measure_id"], r["measure"]) for r in csv.DictReader(handle)]
+    rows = [(r["heading"], r["measure_id"], r["measure"]) for r in lexicon_rows(MEASURES_LEXICON)]
     return sorted(rows, key=lambda r: len(r[0]), reverse=True)
 
 
@@ -103,24 +103,17 @@ def document_fiscal_year(lines: list[str]) -> tuple[int | None, str]:
 
 @dataclass
 class _Parser:
-    lines: list[str]
-    city: str
-    source_file: str
+    book: SheetBuilder
     headings: list[tuple[str, str, str]]
-    sheet: ParsedSheet
     doc_year: int | None = None
     doc_date: str = ""
     state: _State = field(default_factory=_State)
-    quirk_lines: dict[str, int] = field(default_factory=dict)
 
     def run(self) -> None:
-        self.doc_year, self.doc_date = document_fiscal_year(self.lines)
-        for number, line in enumerate(self.lines, start=1):
+        self.doc_year, self.doc_date = document_fiscal_year(self.book.lines)
+        for number, line in enumerate(self.book.lines, start=1):
             spans = self._line(line, number)
             self._cover(line, number, spans)
-
-    def quirk(self, text: str, number: int) -> None:
-        self.quirk_lines.setdefault(text, number)
 
     # ------------------------------------------------------------ per line
 
@@ -145,7 +138,7 @@ class _Parser:
                 self.state.measure_id, self.state.measure = measure_id, measure
                 if measure_id not in self.state.listed:
                     self.state.listed.add(measure_id)
-                    self.sheet.measures.append(MeasureListing(self.city, measure_id, measure, self.source_file, number))
+                    self.book.listing(measure_id, measure, number)
                 return
 
     # ------------------------------------------------------------ profile slide
@@ -160,7 +153,7 @@ class _Parser:
         dated = self.state.dated_parent if (date or indented) else None
         if dated is None:
             # line 12: 面積 381.58km², line 26: 地区数 30 — figures without a date are not observations of a year
-            self.quirk(
+            self.book.quirk(
                 "profile figures without a date on their line or parent item (面積, 民生委員児童委員数, 学校, "
                 "相談支援関連機関, 地区数, 町内会数) are not observations of a year: the slide's 現在 date "
                 "stands on the 人口 item only and is not carried over (coverage: undated profile figure)",
@@ -180,25 +173,21 @@ class _Parser:
             if not label or quantity is None:
                 continue
             year_basis = f"dated by 「{dated[1]}現在」" + (" on the parent item" if indented else "")
-            self.sheet.observations.append(
-                Observation(
-                    city=self.city,
-                    measure_id=self.state.measure_id,
-                    measure=self.state.measure,
-                    indicator=label,
-                    fiscal_year=dated[0],
-                    value_kind="actual",
-                    value=quantity.value,
-                    unit=quantity.unit,
-                    value_raw=match.group(),
-                    source_file=self.source_file,
-                    source_line=number,
-                    year_basis=year_basis,
-                )
+            self.book.observation(
+                measure_id=self.state.measure_id,
+                measure=self.state.measure,
+                indicator=label,
+                fiscal_year=dated[0],
+                value_kind="actual",
+                value=quantity.value,
+                unit=quantity.unit,
+                value_raw=match.group(),
+                source_line=number,
+                year_basis=year_basis,
             )
             spans.append(_Span(match.start(), match.end(), "observation"))
         if indented:
-            self.quirk("indented profile items (高齢者人口, 高齢化率) take the date of their parent item", number)
+            self.book.quirk("indented profile items (高齢者人口, 高齢化率) take the date of their parent item", number)
         return spans
 
     # ------------------------------------------------------------ hub series
@@ -206,7 +195,9 @@ class _Parser:
     def _hub_series(self, line: str, number: int) -> list[_Span]:
         """Lines 110-114: ``平成29年度 3地区3拠点 ⇒ … ⇒ 令和4年度 22地区24拠点`` over several lines."""
         self.state.in_hub_series = True
-        self.quirk("the hub series runs over several lines joined by ⇒; each value keeps the line it stands on", number)
+        self.book.quirk(
+            "the hub series runs over several lines joined by ⇒; each value keeps the line it stands on", number
+        )
         spans: list[_Span] = []
         offset = 0
         for segment in line.split("⇒"):
@@ -224,31 +215,27 @@ class _Parser:
         labels = list(_FISCAL_LABEL.finditer(segment))
         label = segment[labels[0].start() : labels[-1].end()] if labels else ""
         if "元" in label:
-            self.quirk("令和元年度 has no digit; it is read as fiscal year 2019", number)
+            self.book.quirk("令和元年度 has no digit; it is read as fiscal year 2019", number)
         if len(years) > 1:
             # line 112: 令和2年度・令和3年度 21地区23拠点 — one label for two fiscal years
-            self.quirk("one label covering two fiscal years gives one observation per year", number)
+            self.book.quirk("one label covering two fiscal years gives one observation per year", number)
         for match in quantities:
             quantity = parse_quantity(nfkc(match.group()))
             assert quantity is not None
             for year in years:
                 basis = f"the label 「{label}」 covers {len(years)} fiscal years" if len(years) > 1 else ""
-                self.sheet.observations.append(
-                    Observation(
-                        city=self.city,
-                        measure_id=self.state.measure_id,
-                        measure=self.state.measure,
-                        indicator=HUB_INDICATORS[match.group("unit")],
-                        fiscal_year=year,
-                        value_kind="actual",
-                        value=quantity.value,
-                        unit=quantity.unit,
-                        value_raw=match.group(),
-                        source_file=self.source_file,
-                        source_line=number,
-                        year_basis=basis,
-                        note="one token holds both counts (N地区M拠点)",
-                    )
+                self.book.observation(
+                    measure_id=self.state.measure_id,
+                    measure=self.state.measure,
+                    indicator=HUB_INDICATORS[match.group("unit")],
+                    fiscal_year=year,
+                    value_kind="actual",
+                    value=quantity.value,
+                    unit=quantity.unit,
+                    value_raw=match.group(),
+                    source_line=number,
+                    year_basis=basis,
+                    note="one token holds both counts (N地区M拠点)",
                 )
         return [_Span(offset + m.start(), offset + m.end(), "observation") for m in quantities]
 
@@ -269,14 +256,14 @@ class _Parser:
             year = years[0]
         elif self.doc_year is not None:
             year = self.doc_year
-            self.quirk(f"narrative items naming no year are dated by the document date 「{self.doc_date}現在」", number)
+            self.book.quirk(
+                f"narrative items naming no year are dated by the document date 「{self.doc_date}現在」", number
+            )
         else:
-            self.quirk("narrative items naming no year are left out when the document prints no date", number)
+            self.book.quirk("narrative items naming no year are left out when the document prints no date", number)
             return
         kind = "plan" if _PLAN_WORDS.search(item) else "actual"
-        self.sheet.activities.append(
-            Activity(self.city, self.state.measure_id, year, kind, item, self.source_file, number, section="slides")
-        )
+        self.book.activity(self.state.measure_id, year, kind, item, number, section="slides")
 
     # ------------------------------------------------------------ coverage
 
@@ -290,18 +277,14 @@ class _Parser:
         for atom in _ATOM.finditer(text):
             if not _overlaps(found, atom.start(), atom.end()):
                 found.append(_Span(atom.start(), _token_end(text, atom.end()), "skipped", self._leftover(number)))
-        for span in sorted(found, key=lambda s: s.start):
-            self.sheet.coverage.append(
-                CoverageItem(
-                    self.city, self.source_file, number, line[span.start : span.end], span.outcome, span.reason
-                )
-            )
+        for span in found:
+            self.book.cover(number, span.start, line[span.start : span.end], span.outcome, span.reason)
 
     def _leftover(self, number: int) -> str:
         if self.state.measure_id == "yamagata-overview-profile":
             return UNDATED
         # line 172: 52施設 in the 参加支援事業 slide carries no year
-        self.quirk("figures in the project slides without a year (52施設) are not observations", number)
+        self.book.quirk("figures in the project slides without a year (52施設) are not observations", number)
         return "undated figure"
 
 
@@ -325,8 +308,6 @@ def _profile_label(before: str) -> str:
 def parse(path: Path, *, city: str, source_file: str, lines: list[str] | None = None) -> ParsedSheet:
     """Read the overview slides into observations (profile, hub series), listings, activities and coverage."""
     lines = read_sheet_lines(path, source_file) if lines is None else lines
-    sheet = ParsedSheet(source_file=source_file)
-    parser = _Parser(lines, city, source_file, load_headings(), sheet)
-    parser.run()
-    sheet.quirks = [f"{text} (e.g. line {line})" for text, line in parser.quirk_lines.items()]
-    return sheet
+    book = SheetBuilder(city, source_file, lines)
+    _Parser(book, load_headings()).run()
+    return book.finish()

@@ -7,13 +7,14 @@ the repeated header blocks.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from helpers.core.count_basis import count_basis, find_count_basis
 from helpers.core.fiscal_years import ERA_YEAR_PATTERN, parse_fiscal_year
+from helpers.core.lexicons import lexicon_rows
 from helpers.core.markers import NOT_HELD_NOTE, zero_for_not_held
 from helpers.core.non_counts import (
     NonCountRule,
@@ -34,15 +35,15 @@ from helpers.core.text import (
     split_cells,
     strip_html,
 )
-from helpers.sheets.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
+from helpers.sheets.builder import SheetBuilder
+from helpers.sheets.records import Observation, ParsedSheet
 from helpers.sources.raw_text import read_sheet_lines
 
-LEXICONS = Path(__file__).resolve().parent.parent / "lexicons"
-DEPARTMENTS_CSV = LEXICONS / "yamagata_progress_departments.csv"
+DEPARTMENTS_LEXICON = "yamagata_progress_departments.csv"
 """Department names as printed → the department (typos and truncations mapped to the usual name)."""
-MEASURES_CSV = LEXICONS / "yamagata_progress_measures.csv"
+MEASURES_LEXICON = "yamagata_progress_measures.csv"
 """事業名 variants that name the same project as an earlier listing."""
-INDICATORS_CSV = LEXICONS / "yamagata_progress_indicators.csv"
+INDICATORS_LEXICON = "yamagata_progress_indicators.csv"
 """取組内容 cells holding several indicators, split into one indicator per value (read from the sheet)."""
 
 ID_PREFIX = "yamagata"
@@ -54,7 +55,6 @@ NO_INDICATOR = {"—", "-", "ー", "―", "－"}
 _NO_VALUE = {nfkc(m) for m in NO_VALUE_MARKERS}
 _NO_VALUE_WORDS = ("未実施", "中止", "未集計", "実績なし")
 _VERBS = ("開催", "参加", "受講", "実施")
-_BASIS_WORDS = (("累計", "累計"), ("延べ", "延べ"), ("延", "延べ"))
 _PLAN_WORDS = re.compile(r"予定|見込")
 
 _GOAL = re.compile(r"^基本目標\s*(\d+)\s*(.*)$")
@@ -95,8 +95,6 @@ _DEPARTMENT_NAME = re.compile(r"[^、,・\s]+")
 """A run between department separators."""
 _OPENING_DEPARTMENT = re.compile(r"\s*[(（]([^()（）]+)[)）]\s*(.*)", re.S)
 _ASCII_BRACKETED = re.compile(r"\((.+)\)")
-_GROSS_BASIS = re.compile(r"延|述べ")
-_NET_BASIS = re.compile(r"実人数|実利用者|実人員")
 _BARE_VALUE = re.compile(rf"(?:{WIDE_NUMBER_PATTERN})\s*\S{{0,3}}")
 _PARAGRAPH_BREAK = re.compile(r"</?p>|<ul[^>]*>|</ul>|<br\s*/?>")
 _BEFORE_NOTE_MARK = re.compile(r"\s+(?=※)")
@@ -140,6 +138,8 @@ class Token:
     trailing: str = ""
     no_value: bool = False
     frequency: bool = False
+    pos: int = -1
+    """Column of the token on its line (``start`` is its place in the cell), set once the cell's place is known."""
 
 
 class _CellText(NamedTuple):
@@ -161,7 +161,16 @@ class CellTokens:
     tokens: list[Token] = field(default_factory=list)
     side: list[tuple[str, str]] = field(default_factory=list)
     """(number as printed, why it is not a value)."""
+    side_at: list[int] = field(default_factory=list)
+    """Where each ``side`` number starts: in the cell, or on the line once ``place`` has run."""
     text_only: str = ""
+
+    def place(self, column: int) -> CellTokens:
+        """Give the tokens and side numbers their columns on the line, the cell starting at ``column``."""
+        for token in self.tokens:
+            token.pos = column + token.start
+        self.side_at = [column + start for start in self.side_at]
+        return self
 
 
 @dataclass(frozen=True)
@@ -207,30 +216,25 @@ class _Assignment:
     qualifier: str = ""
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def load_departments() -> dict[str, str]:
     """Department name as printed → department."""
-    return {row["written"]: row["department"] for row in _read_csv(DEPARTMENTS_CSV)}
+    return {row["written"]: row["department"] for row in lexicon_rows(DEPARTMENTS_LEXICON)}
 
 
 def load_measure_aliases() -> dict[str, str]:
     """Measure key of a variant name → measure key of the name it stands for."""
-    return {measure_key(row["written"]): measure_key(row["canonical"]) for row in _read_csv(MEASURES_CSV)}
+    return {measure_key(row["written"]): measure_key(row["canonical"]) for row in lexicon_rows(MEASURES_LEXICON)}
 
 
 def load_measure_names() -> dict[str, str]:
     """Measure key → the name to show for a project printed under variant names."""
-    return {measure_key(row["canonical"]): row["canonical"] for row in _read_csv(MEASURES_CSV)}
+    return {measure_key(row["canonical"]): row["canonical"] for row in lexicon_rows(MEASURES_LEXICON)}
 
 
 def load_indicator_crosswalk() -> dict[str, list[Label]]:
     """Label-cell key → the indicator slots it holds, in value order."""
     crosswalk: dict[str, list[tuple[int, Label]]] = {}
-    for row in _read_csv(INDICATORS_CSV):
+    for row in lexicon_rows(INDICATORS_LEXICON):
         since = int(row["series_break_from"]) if row["series_break_from"] else None
         label = Label(row["indicator"], row["unit"], row["count_basis"], row["measure"], since, row["why"])
         crosswalk.setdefault(label_key(row["label"]), []).append((int(row["position"]), label))
@@ -406,6 +410,7 @@ def _read_word(cell: CellTokens, text: _CellText, start: int, end: int, pending:
         # line 44: 1団体 ①山形市内… — the marker and the names are a note; line 76: 24回 (毎月2回)
         for atom in _ATOM.finditer(word):
             cell.side.append((atom.group(), _side_reason(text, start + atom.start()) or "item name"))
+            cell.side_at.append(start + atom.start())
         if last is not None:
             last.notes.append(word)
         return pending
@@ -415,12 +420,14 @@ def _read_word(cell: CellTokens, text: _CellText, start: int, end: int, pending:
         cell.tokens.append(Token(start, end, stop=end, no_value=True, notes=[word], prefix=pending.strip()))
         for atom in _ATOM.finditer(word):
             cell.side.append((atom.group(), "parenthesised note"))
+            cell.side_at.append(start + atom.start())
         return ""
     cursor = start
     for atom in _ATOM.finditer(masked, start, end):
         reason = _side_reason(text, atom.start())
         if reason:
             cell.side.append((atom.group(), reason))
+            cell.side_at.append(atom.start())
             continue
         if atom.start() < cursor:
             continue
@@ -477,13 +484,11 @@ def _prefix_parts(prefix: str) -> tuple[str, str, str]:
     text = _PERIOD_WORD.sub("", nfkc(prefix))
     year = " ".join(m.group() for m in _ERA_LABEL.finditer(text))
     text = _ERA_LABEL.sub("", text)
-    basis = ""
     stripped = text.rstrip(" 、:：・")
-    for word, name in _BASIS_WORDS:
-        if (stripped.endswith(word) and len(stripped) > len(word)) or stripped == word:
-            basis = name
-            stripped = stripped[: -len(word)]
-            break
+    stated = find_count_basis(stripped, at="end")  # ``延べ`` closing the sub-label before the number
+    basis = stated.basis
+    if basis:
+        stripped = stripped[: stated.start]
     label = stripped.strip(" 、:：・を")
     bracket = _ASCII_BRACKETED.fullmatch(label)
     return (bracket.group(1) if bracket else label), basis, year
@@ -494,22 +499,15 @@ def _token_basis(token: Token) -> str:
     if basis:
         return basis
     for note in token.notes:
-        if "累計" in note:
-            return "累計"
-        if "延" in note:
-            return "延べ"
+        basis = count_basis(note)  # line 19: 5,028人（累計登録者数）
+        if basis:
+            return basis
     return ""
 
 
 def label_basis(name: str) -> str:
     """Count basis stated in an indicator label (延べ, 累計, 実)."""
-    if "累計" in name:
-        return "累計"
-    if _GROSS_BASIS.search(name):
-        return "延べ"
-    if _NET_BASIS.search(name):
-        return "実"
-    return ""
+    return count_basis(name)
 
 
 # ---------------------------------------------------------------- labels and alignment
@@ -637,58 +635,12 @@ def _sub_label_groups(subs: list[str], tokens: list[Token]) -> list[str] | None:
     return qualifiers if n_groups >= 2 else None
 
 
-# ---------------------------------------------------------------- the record book
-
-
-@dataclass
-class _Book:
-    city: str
-    source_file: str
-    sheet: ParsedSheet
-    observations: dict[tuple[str, str, int, str], Observation] = field(default_factory=dict)
-    activity_keys: set[tuple[str, str, str]] = field(default_factory=set)
-    quirk_lines: dict[str, int] = field(default_factory=dict)
-
-    def quirk(self, text: str, line: int) -> None:
-        self.quirk_lines.setdefault(text, line)
-
-    def cover(self, line: int, token: str, outcome: str, reason: str = "") -> None:
-        self.sheet.coverage.append(CoverageItem(self.city, self.source_file, line, token, outcome, reason))
-
-    def reclaim(self, line: int, number: str, token: str) -> None:
-        """The last number of a line skipped as a bracketed note becomes an observation (a labelled part), its token
-        widened to the number with its counter."""
-        for index in range(len(self.sheet.coverage) - 1, -1, -1):
-            item = self.sheet.coverage[index]
-            if item.source_line == line and item.token == number and item.reason == "parenthesised note":
-                self.sheet.coverage[index] = replace(item, token=token, outcome="observation", reason="")
-                return
-
-    def observe(self, obs: Observation) -> str:
-        """Add an observation; returns "" or the coverage reason when the key is already taken."""
-        k = (obs.measure_id, obs.indicator, obs.fiscal_year, obs.value_kind)
-        first = self.observations.get(k)
-        if first is None:
-            self.observations[k] = obs
-            self.sheet.observations.append(obs)
-            return ""
-        if first.value == obs.value:
-            return f"repeat of line {first.source_line}"
-        raise ValueError(f"line {obs.source_line}: {k} already holds {first.value} (line {first.source_line})")
-
-    def activity(self, activity: Activity) -> None:
-        k = (activity.measure_id, activity.section, activity.text)
-        if k not in self.activity_keys:
-            self.activity_keys.add(k)
-            self.sheet.activities.append(activity)
-
-
 # ---------------------------------------------------------------- parser
 
 
 @dataclass
 class _Parser:
-    book: _Book
+    book: SheetBuilder
     lines: list[str]
     departments: dict[str, str]
     aliases: dict[str, str]
@@ -700,6 +652,10 @@ class _Parser:
     """measure_id → the name of the first measure registered under it."""
     cell_figures: dict[tuple[str, str, int, str], tuple[int, tuple[object, ...]]] = field(default_factory=dict)
     """(measure_id, 取組内容 key, year, kind) → the first line printing figures for it, and those figures."""
+    observations: dict[tuple[str, str, int, str], Observation] = field(default_factory=dict)
+    """(measure_id, indicator, year, kind) → the observation kept for it."""
+    notes_at: dict[tuple[int, str], list[int]] = field(default_factory=dict)
+    """(line, number) → columns where that number was skipped as a bracketed note, last one last."""
 
     def run(self) -> None:
         skip_next = False
@@ -830,19 +786,15 @@ class _Parser:
             self.measure_names.setdefault(measure_id, known.name)
         elif measure_key(name) != k or measure_key(name) != measure_key(known.name):
             self.book.quirk("one project printed under variant names (the lexicon maps them to one 事業)", number)
-        self.book.sheet.measures.append(
-            MeasureListing(
-                self.book.city,
-                known.measure_id,
-                name,
-                self.book.source_file,
-                number,
-                goal=self.ctx.goal,
-                direction=self.ctx.direction,
-                policy=self.ctx.policy,
-                department=dept,
-                is_repeat=known.first_line != number,
-            )
+        self.book.listing(
+            known.measure_id,
+            name,
+            number,
+            goal=self.ctx.goal,
+            direction=self.ctx.direction,
+            policy=self.ctx.policy,
+            department=dept,
+            is_repeat=known.first_line != number,
         )
         if known.first_line != number:
             self.book.quirk("the same 事業 listed under several 施策: one measure id, observations kept once", number)
@@ -865,17 +817,7 @@ class _Parser:
                 found = bracket_department(item, self.departments)
                 item_dept = department_text(found[0]) if found else (measure_dept if len(measures) > 1 else dept)
                 self.book.activity(
-                    Activity(
-                        self.book.city,
-                        measure_id,
-                        year,
-                        "actual",
-                        item,
-                        self.book.source_file,
-                        number,
-                        item_dept,
-                        section=ACTIVITY_SECTION,
-                    )
+                    measure_id, year, "actual", item, number, department=item_dept, section=ACTIVITY_SECTION, once=True
                 )
         for i in lay.notes:
             if i >= len(cells) or _bare_value(cells[i]):
@@ -883,17 +825,7 @@ class _Parser:
             for item in narrative_items(cells[i]):
                 kind = "plan" if _PLAN_WORDS.search(item) else "actual"
                 self.book.activity(
-                    Activity(
-                        self.book.city,
-                        measures[0][0],
-                        year,
-                        kind,
-                        item,
-                        self.book.source_file,
-                        number,
-                        dept,
-                        section=NOTE_SECTION,
-                    )
+                    measures[0][0], year, kind, item, number, department=dept, section=NOTE_SECTION, once=True
                 )
 
     # ------------------------------------------------------------ values
@@ -905,12 +837,13 @@ class _Parser:
             self.book.quirk(
                 "first-year values printed inside the 取組内容 cell; the value columns shift one left", number
             )
-        parsed = [tokenize_value_cell(c) for c in row.values]
+        parsed = [tokenize_value_cell(c).place(at) for c, at in zip(row.values, row.value_at, strict=True)]
         if row.merged:
             for cell, where in zip(parsed, ("inside the 取組内容 cell", "in the first value column"), strict=False):
                 for token in cell.tokens:
                     token.notes.append(f"printed {where}")
         parsed = self._spill(cells, row.stray, parsed, number)
+        columns = cell_columns(cells)
         label_dept = bracket_department(raw_label, self.departments)
         if label_dept:
             # line 243: （こども未来課）子育て短期支援事業（ショートステイ）利用者数
@@ -918,7 +851,7 @@ class _Parser:
         for year, cell in zip(self.ctx.years, parsed, strict=True):
             self._cell(raw_label, cell, year, measures, dept, number)
         if lay.text is not None:
-            self._text_values(cells[lay.text], raw_label, parsed, measures[0][0], dept, number)
+            self._text_values(cells[lay.text], columns[lay.text], raw_label, parsed, measures[0][0], dept, number)
 
     def _spill(self, cells: list[str], stray: list[int], parsed: list[CellTokens], number: int) -> list[CellTokens]:
         """Line 163: the second indicator's values stand past the 備考 column; line 207: one stray value in 備考."""
@@ -928,25 +861,30 @@ class _Parser:
             self.book.quirk(
                 "values of a second indicator printed past the 備考 column are read as its year pair", number
             )
+            columns = cell_columns(cells)
             for cell, i in zip(parsed, stray, strict=True):
-                extra = tokenize_value_cell(cells[i])
+                extra = tokenize_value_cell(cells[i]).place(columns[i])
                 for token in extra.tokens:
                     token.notes.append("printed past the 備考 column")
                 cell.tokens.extend(extra.tokens)
                 cell.side.extend(extra.side)
+                cell.side_at.extend(extra.side_at)
             return parsed
         self.book.quirk("a lone value in the 備考 column cannot be given a year or indicator: coverage only", number)
+        columns = cell_columns(cells)
         for i in stray:
-            for token in tokenize_value_cell(cells[i]).tokens:
+            for token in tokenize_value_cell(cells[i]).place(columns[i]).tokens:
                 reason = "stray value in the 備考 column: year and indicator unknown"
-                self.book.cover(number, token.raw, "skipped", reason)
+                self.book.cover(number, token.pos, token.raw, "skipped", reason)
         return parsed
 
     def _cell(
         self, raw_label: str, cell: CellTokens, year: int, measures: list[tuple[str, str]], dept: str, number: int
     ) -> None:
-        for token_text, reason in cell.side:
-            self.book.cover(number, token_text, "skipped", reason)
+        for (token_text, reason), at in zip(cell.side, cell.side_at, strict=True):
+            self.book.cover(number, at, token_text, "skipped", reason)
+            if reason == "parenthesised note":
+                self.notes_at.setdefault((number, token_text), []).append(at)
         label_text = clean_cell(raw_label)
         has_label = bool(label_text) and label_text not in NO_INDICATOR
         if not cell.tokens:
@@ -984,7 +922,7 @@ class _Parser:
         self.book.quirk("a repeated listing printing the same figures in other words is a repeat", number)
         for token in cell.tokens:
             if token.number:
-                self.book.cover(number, token.raw, "skipped", f"repeat of line {first[0]}")
+                self.book.cover(number, token.pos, token.raw, "skipped", f"repeat of line {first[0]}")
         return True
 
     def _assign(
@@ -1027,8 +965,7 @@ class _Parser:
             notes.append("述べ in the label read as 延べ")
             self.book.quirk("a label printing 述べ for 延べ is given count basis 延べ", number)
         series_break = label.series_break_from is not None and year >= label.series_break_from
-        obs = Observation(
-            city=self.book.city,
+        obs = self.book.draft(
             measure_id=measure_id,
             measure=self._measure_label(measure_id),
             indicator=indicator,
@@ -1037,7 +974,6 @@ class _Parser:
             value=value,
             unit=unit,
             value_raw=token.raw,
-            source_file=self.book.source_file,
             source_line=number,
             goal=self.ctx.goal,
             direction=self.ctx.direction,
@@ -1047,16 +983,16 @@ class _Parser:
             note="; ".join(dict.fromkeys(notes + ([label.why] if series_break else []))),
             series_break=series_break,
         )
-        repeat = self.book.observe(obs)
+        repeat = self._observe(obs)
         if token.number and not token.frequency:
             self._sub_counts(obs, token, number)
         if token.number:
             if repeat:
-                self.book.cover(number, obs.value_raw, "skipped", repeat)
+                self.book.cover(number, token.pos, obs.value_raw, "skipped", repeat)
             elif token.frequency:
-                self.book.cover(number, obs.value_raw, "skipped", "frequency wording (年N回)")
+                self.book.cover(number, token.pos, obs.value_raw, "skipped", "frequency wording (年N回)")
             else:
-                self.book.cover(number, obs.value_raw, "observation")
+                self.book.cover(number, token.pos, obs.value_raw, "observation")
 
     def _sub_counts(self, obs: Observation, token: Token, number: int) -> None:
         """A labelled part of the value in brackets, in the same counter, is its own observation.
@@ -1082,9 +1018,27 @@ class _Parser:
             self.book.quirk(
                 "a labelled part of a value in brackets (うちホテル協会6施設) is its own observation", number
             )
-            if self.book.observe(sub):
+            if self._observe(sub):
                 continue
-            self.book.reclaim(number, match.group("number"), sub.value_raw)
+            self._reclaim(number, match.group("number"), sub.value_raw)
+
+    def _observe(self, obs: Observation) -> str:
+        """Keep an observation; returns "" or the coverage reason when its key is already taken (a repeat)."""
+        k = (obs.measure_id, obs.indicator, obs.fiscal_year, obs.value_kind)
+        first = self.observations.get(k)
+        if first is None:
+            self.observations[k] = self.book.observe(obs)
+            return ""
+        if first.value == obs.value:
+            return f"repeat of line {first.source_line}"
+        raise ValueError(f"line {obs.source_line}: {k} already holds {first.value} (line {first.source_line})")
+
+    def _reclaim(self, line: int, number: str, token: str) -> None:
+        """The last bracketed-note number of the line with these digits becomes an observation (a labelled part),
+        its token widened to the number with its counter."""
+        columns = self.notes_at.get((line, number))
+        if columns:
+            self.book.cover(line, columns.pop(), token, "observation")
 
     def _target_measure(self, label: Label, measures: list[tuple[str, str]], dept: str) -> tuple[str, str]:
         if label.measure:
@@ -1107,8 +1061,7 @@ class _Parser:
         names = [label.name for label in labels if not label.placeholder]
         masked = _mask(cell.raw)
         start, stop = len(masked) - len(masked.lstrip()), len(masked.rstrip())
-        obs = Observation(
-            city=self.book.city,
+        obs = self.book.draft(
             measure_id=measure[0],
             measure=self._measure_label(measure[0]),
             indicator=" / ".join(names),
@@ -1117,7 +1070,6 @@ class _Parser:
             value=None,
             unit="",
             value_raw=cell.raw[start:stop],
-            source_file=self.book.source_file,
             source_line=number,
             goal=self.ctx.goal,
             direction=self.ctx.direction,
@@ -1128,25 +1080,26 @@ class _Parser:
         self.book.quirk(
             "cells whose labels and values cannot be paired are kept whole as one observation without a value", number
         )
-        repeat = self.book.observe(obs)
+        repeat = self._observe(obs)
         for token in cell.tokens:
             if token.number:
-                self.book.cover(number, token.raw, "skipped", repeat or f"cell kept whole: {reason}")
+                self.book.cover(number, token.pos, token.raw, "skipped", repeat or f"cell kept whole: {reason}")
 
     # ------------------------------------------------------------ numbers in the 実施状況 text
 
     def _text_values(
-        self, raw_text: str, raw_label: str, parsed: list[CellTokens], measure_id: str, dept: str, number: int
+        self, raw_text: str, at: int, raw_label: str, parsed: list[CellTokens], measure_id: str, dept: str, number: int
     ) -> None:
+        """Numbers read from the 実施状況 text (standing at column ``at``): a year list, a target, (参考) figures."""
         text = clean_cell(raw_text)
-        self._year_list(text, raw_text, raw_label, parsed, measure_id, dept, number)
-        self._target(text, raw_text, measure_id, dept, number)
-        self._reference(text, raw_text, measure_id, dept, number)
+        self._year_list(text, _TextPlaces(raw_text, at), raw_label, parsed, measure_id, dept, number)
+        self._target(text, _TextPlaces(raw_text, at), measure_id, dept, number)
+        self._reference(text, _TextPlaces(raw_text, at), measure_id, dept, number)
 
     def _year_list(
         self,
         text: str,
-        raw_text: str,
+        places: _TextPlaces,
         raw_label: str,
         parsed: list[CellTokens],
         measure_id: str,
@@ -1165,9 +1118,9 @@ class _Parser:
         label = indicator_name(raw_label)
         for (year, raw_value), match in zip(pairs, _YEAR_LIST.finditer(text), strict=True):
             quantity = listed[year]
-            token = _raw_find(raw_text, raw_value)
+            token, column = places.find(raw_value)
             if year in printed or quantity is None or year is None:
-                self.book.cover(number, token, "skipped", f"{TEXT_REASON}: restates a value column")
+                self.book.cover(number, column, token, "skipped", f"{TEXT_REASON}: restates a value column")
                 continue
             obs = self._text_observation(
                 measure_id, label, year, "actual", quantity.value, quantity.unit, token, dept, number
@@ -1175,10 +1128,11 @@ class _Parser:
             obs = _with(
                 obs, year_basis=f"実施状況 text: {match.group().strip()} (the same list matches both value columns)"
             )
-            repeat = self.book.observe(obs)
-            self.book.cover(number, token, "skipped" if repeat else "observation", f"{TEXT_REASON}: {repeat or 'read'}")
+            repeat = self._observe(obs)
+            outcome = "skipped" if repeat else "observation"
+            self.book.cover(number, column, token, outcome, f"{TEXT_REASON}: {repeat or 'read'}")
 
-    def _target(self, text: str, raw_text: str, measure_id: str, dept: str, number: int) -> None:
+    def _target(self, text: str, places: _TextPlaces, measure_id: str, dept: str, number: int) -> None:
         """Line 143: ``令和4年度は新規相談件数について、目標値240件`` — a target stated in the 実施状況 text."""
         if "目標値" not in text:
             return
@@ -1187,7 +1141,7 @@ class _Parser:
             year = parse_fiscal_year(match.group("year"))
             if quantity is None or year is None:
                 continue
-            token = _raw_find(raw_text, match.group("value"))
+            token, column = places.find(match.group("value"))
             obs = self._text_observation(
                 measure_id,
                 indicator_name(match.group("label")),
@@ -1203,10 +1157,11 @@ class _Parser:
             self.book.quirk(
                 "a target stated in the 実施状況 text (目標値) is read with the year the sentence names", number
             )
-            repeat = self.book.observe(obs)
-            self.book.cover(number, token, "skipped" if repeat else "observation", f"{TEXT_REASON}: {repeat or 'read'}")
+            repeat = self._observe(obs)
+            outcome = "skipped" if repeat else "observation"
+            self.book.cover(number, column, token, outcome, f"{TEXT_REASON}: {repeat or 'read'}")
 
-    def _reference(self, text: str, raw_text: str, measure_id: str, dept: str, number: int) -> None:
+    def _reference(self, text: str, places: _TextPlaces, measure_id: str, dept: str, number: int) -> None:
         """Line 224: ``(参考)自主防災組織の組織化率 R2:84.5% R4:84.5%`` in the 実施状況 text."""
         if "参考" not in text:
             return
@@ -1216,7 +1171,7 @@ class _Parser:
                 year = parse_fiscal_year(pair.group("year"))
                 if quantity is None or year is None:
                     continue
-                token = _raw_find(raw_text, pair.group("value"))
+                token, column = places.find(pair.group("value"))
                 obs = self._text_observation(
                     measure_id,
                     indicator_name(match.group("label")),
@@ -1234,10 +1189,9 @@ class _Parser:
                 self.book.quirk(
                     "(参考) figures with their own year labels in the 実施状況 text are read as observations", number
                 )
-                repeat = self.book.observe(obs)
-                self.book.cover(
-                    number, token, "skipped" if repeat else "observation", f"{TEXT_REASON}: {repeat or 'read'}"
-                )
+                repeat = self._observe(obs)
+                outcome = "skipped" if repeat else "observation"
+                self.book.cover(number, column, token, outcome, f"{TEXT_REASON}: {repeat or 'read'}")
 
     def _text_observation(
         self,
@@ -1251,8 +1205,7 @@ class _Parser:
         dept: str,
         number: int,
     ) -> Observation:
-        return Observation(
-            city=self.book.city,
+        return self.book.draft(
             measure_id=measure_id,
             measure=self._measure_label(measure_id),
             indicator=indicator,
@@ -1261,7 +1214,6 @@ class _Parser:
             value=value,
             unit=unit,
             value_raw=raw,
-            source_file=self.book.source_file,
             source_line=number,
             goal=self.ctx.goal,
             direction=self.ctx.direction,
@@ -1280,6 +1232,36 @@ _SHAPE_QUIRKS: dict[str, str] = {
 
 def _with(obs: Observation, **changes: str) -> Observation:
     return replace(obs, **changes)  # type: ignore[arg-type]
+
+
+def cell_columns(cells: list[str]) -> list[int]:
+    """The column each tab-separated cell of a line starts at."""
+    columns, column = [], 0
+    for cell in cells:
+        columns.append(column)
+        column += len(cell) + 1
+    return columns
+
+
+@dataclass
+class _TextPlaces:
+    """Where numbers quoted from a text cell stand on the line: each is looked for after the one before, so the same
+    figure printed twice (line 224: ``R2:84.5% R4:84.5%``) is two places."""
+
+    raw: str
+    column: int
+    cursor: int = 0
+
+    def find(self, value: str) -> tuple[str, int]:
+        """The token as it stands in the raw cell (``_raw_find``) and its column on the line."""
+        token = _raw_find(self.raw, value)
+        start = self.raw.find(token, self.cursor)
+        if start < 0:
+            start = self.raw.find(token)
+        if start < 0:
+            raise ValueError(f"{value!r} is not in its 実施状況 cell")
+        self.cursor = start + len(token)
+        return token, self.column + start
 
 
 def _raw_find(raw: str, token: str) -> str:
@@ -1307,19 +1289,25 @@ class RowCells:
     values: list[str]
     stray: list[int]
     merged: bool
+    value_at: list[int]
+    """The column each value text starts at on the line."""
 
 
 def row_cells(cells: list[str], lay: Layout) -> RowCells:
     """Cut a data row into its label, value and stray-value cells (line 299: first-year values in the label cell)."""
     raw_label = cells[lay.label] if lay.label is not None and lay.label < len(cells) else ""
     values = [cells[i] if i < len(cells) else "" for i in lay.values]
+    columns = cell_columns(cells)
+    value_at = [columns[i] if i < len(cells) else 0 for i in lay.values]
     stray = [i for i in lay.notes if i < len(cells) and _bare_value(cells[i])]
     items = [b for b in _bullets(clean_cell(raw_label)) if b.strip()]
     valued = [b for b in items if _DIGIT.search(b) and tokenize_value_cell(b).tokens]
     if not valued or clean_cell(values[-1]):
-        return RowCells(raw_label, values, stray, merged=False)
+        return RowCells(raw_label, values, stray, merged=False, value_at=value_at)
     start = raw_label.find("・" + valued[0]) if "・" + valued[0] in raw_label else raw_label.find(valued[0])
-    return RowCells(raw_label[:start], [raw_label[start:], *values[:-1]], stray, merged=True)
+    label_at = columns[lay.label] if lay.label is not None else 0
+    merged_at = [label_at + start, *value_at[:-1]]
+    return RowCells(raw_label[:start], [raw_label[start:], *values[:-1]], stray, merged=True, value_at=merged_at)
 
 
 def value_texts(line: str, departments: dict[str, str], n_values: int = 2) -> list[str]:
@@ -1352,15 +1340,13 @@ def narrative_items(raw: str) -> list[str]:
 def parse(path: Path, *, city: str, source_file: str, lines: list[str] | None = None) -> ParsedSheet:
     """Read the 施策の実施状況 sheet into observations, listings, activities and coverage."""
     lines = read_sheet_lines(path, source_file) if lines is None else lines
-    sheet = ParsedSheet(source_file=source_file)
-    book = _Book(city, source_file, sheet)
+    book = SheetBuilder(city, source_file, lines, coverage_order="recorded")
     parser = _Parser(
         book, lines, load_departments(), load_measure_aliases(), load_measure_names(), load_indicator_crosswalk()
     )
     parser.run()
-    sheet.quirks = [f"{text} (e.g. line {line})" if line else text for text, line in book.quirk_lines.items()]
-    sheet.quirks.append(
+    years = (
         f"件数等実績値 columns are fiscal years {', '.join(map(str, parser.ctx.years))} from the header labels; "
         f"実施状況 and 備考 texts are dated {parser.ctx.years[-1]} (the 中間年 column)"
     )
-    return sheet
+    return book.finish(notes=(years,))

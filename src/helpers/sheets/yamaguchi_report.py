@@ -6,20 +6,21 @@ table), plans from the 予定 text; every 実施状況 / 予定 item is kept as 
 
 from __future__ import annotations
 
-import csv
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 
+from helpers.core.count_basis import count_basis, find_count_basis
 from helpers.core.fiscal_years import ERA_PATTERN, parse_fiscal_year
+from helpers.core.lexicons import lexicon_rows
 from helpers.core.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rules
 from helpers.core.numbers import COUNTERS, MULTIPLIERS, NO_VALUE_MARKERS, to_number
 from helpers.core.text import CIRCLED_MARKERS, blank_out, clean_cell, key, nfkc, split_cells
+from helpers.sheets.builder import Draft, SheetBuilder
 from helpers.sheets.narrative_counts import NarrativeCount, extract_counts
-from helpers.sheets.records import Activity, CoverageItem, MeasureListing, Observation, ParsedSheet
+from helpers.sheets.records import ParsedSheet
 from helpers.sources.raw_text import read_sheet_lines
 
 ACTORS: tuple[str, ...] = ("市社協", "市")
@@ -74,8 +75,7 @@ _ORDINAL: tuple[NonCountRule, ...] = non_count_rules("ordinal")
 
 def _load_departments() -> tuple[str, ...]:
     """Department names of the sheet (lexicon CSV), longest first so 地域福祉課 never splits another name."""
-    text = (resources.files("helpers") / "lexicons" / "yamaguchi_report_departments.csv").read_text(encoding="utf-8")
-    names = [row["department"] for row in csv.DictReader(text.splitlines())]
+    names = [row["department"] for row in lexicon_rows("yamaguchi_report_departments.csv")]
     return tuple(sorted(names, key=len, reverse=True))
 
 
@@ -117,24 +117,12 @@ _SPACED_YEAR = re.compile(r"[0-9]\s+年度|令和\s+[0-9]")
 _COLUMN_HEADER = re.compile(r"年度(実施状況|実績値|実施予定)$")
 
 
-@dataclass
-class _Entry:
-    """One indicator value before indicator names are linked across target and actual."""
+@dataclass(kw_only=True)
+class _Entry(Draft):
+    """One indicator value before indicator names are linked across target and actual (``fiscal_year`` None until
+    the report year of a target is known; ``value_origin`` narrative for a count read from the text cell)."""
 
     label: str
-    kind: str
-    value: float | None
-    unit: str
-    value_raw: str
-    line: int
-    actor: str
-    department: str
-    year: int | None = None
-    year_basis: str = ""
-    count_basis: str = ""
-    notes: list[str] = field(default_factory=list)
-    origin: str = "table"
-    """``narrative`` for a labelled count read from the text cell by the shared extractor."""
     digits: tuple[int, int, str] | None = None
     """Line, column and token of a narrative count's number: covered once it is kept or refused."""
     context: str = ""
@@ -168,16 +156,8 @@ class _Row:
     value: tuple[int, str] | None
 
 
-class _Coverage:
-    """Numeric tokens by (line, column): explicit outcomes first, the region's reason for the rest."""
-
-    def __init__(self) -> None:
-        """Start empty."""
-        self.items: dict[tuple[int, int], tuple[str, str, str]] = {}
-
-    def add(self, line: int, col: int, token: str, outcome: str, reason: str = "") -> None:
-        """Record a token's fate; the first record for a position wins."""
-        self.items.setdefault((line, col), (token, outcome, reason))
+Cover = Callable[..., None]
+"""``cover(line, column, token, outcome, reason="")``: record a digit run's fate (the parser adds its region)."""
 
 
 def _offsets(cells: list[str]) -> list[int]:
@@ -403,11 +383,9 @@ class _CellContext:
 class _ValueCell:
     """Parse one value cell (or loose value lines) into entries, recording every digit run's fate."""
 
-    def __init__(
-        self, frags: list[tuple[int, int, str]], ctx: _CellContext, cov: _Coverage, quirks: dict[str, int]
-    ) -> None:
+    def __init__(self, frags: list[tuple[int, int, str]], ctx: _CellContext, cover: Cover, book: SheetBuilder) -> None:
         """Mask HTML and bracketed department names; keep the raw text for quoting."""
-        self.frags, self.ctx, self.cov, self.quirks = frags, ctx, cov, quirks
+        self.frags, self.ctx, self.cover_at, self.book = frags, ctx, cover, book
         self.raw = "\n".join(text for _, _, text in frags)
         masked = blank_out(self.raw)
         self.departments = [m.group("dept") for m in _DEPT_BRACKET.finditer(masked)]
@@ -433,12 +411,12 @@ class _ValueCell:
 
     def quirk(self, text: str, pos: int) -> None:
         """Remember a quirk with the line of a position of the joined text."""
-        self.quirks.setdefault(text, self.locate(pos)[0])
+        self.book.quirk(text, self.locate(pos)[0])
 
     def cover(self, start: int, end: int, outcome: str, reason: str = "") -> None:
         """Record the fate of the digit run at a position of the joined text."""
         line, col = self.locate(start)
-        self.cov.add(line, col, self.raw[start:end], outcome, reason)
+        self.cover_at(line, col, self.raw[start:end], outcome, reason)
 
     def segments(self) -> Iterator[tuple[int, int]]:
         """Bullets (・, ○) of the cell; text before the first bullet is a bullet of its own (line 521)."""
@@ -459,14 +437,14 @@ class _ValueCell:
         line, raw = self.raw_on_line(start, end)
         entry = _Entry(
             label=label,
-            kind=self.ctx.kind,
+            value_kind=self.ctx.kind,
             value=value,
             unit=unit,
             value_raw=raw,
-            line=line,
+            source_line=line,
             actor=self.ctx.actor,
             department=self.ctx.department or _join(self.departments),
-            year=self.ctx.year,
+            fiscal_year=self.ctx.year,
         )
         self.entries.append(entry)
         return entry
@@ -532,7 +510,7 @@ class _ValueCell:
         if years:
             self.apply_year(entry, years[-1][2])
         elif self.ctx.kind == "target":
-            entry.year, entry.year_basis = None, "no target year written: report year"
+            entry.fiscal_year, entry.year_basis = None, "no target year written: report year"
         self.previous_label = label
 
     def no_value_parts(
@@ -673,18 +651,17 @@ class _ValueCell:
             entry.notes.append(PREFIXES[word])
             if word in ANNUAL_PREFIXES and self.ctx.kind == "target":
                 self.quirk("recurring target, no year (年2回以上, 毎年 8 校, 隔年1回): report year", a + number.start)
-            if word in ("累計", "延べ"):
-                entry.count_basis = word
+            entry.count_basis = find_count_basis(word, at="start").basis
         entry.notes.extend(n for n in notes if n != "at least (以上)" or not entry.value_raw.endswith("以上"))
         if entry.value_raw.endswith("以上"):
             entry.notes.append("at least (以上)")
         if not entry.count_basis:
-            entry.count_basis = _basis_from_label(label)
+            entry.count_basis = count_basis(label)  # 点字・声の広報等発行の延べ利用人数
         year = self.segment_year(years, number.start)
         if year is not None:
             self.apply_year(entry, year)
         elif self.ctx.kind == "target":
-            entry.year = None  # resolved to the report year once the ■実績 header is known
+            entry.fiscal_year = None  # resolved to the report year once the ■実績 header is known
             entry.year_basis = (
                 f"recurring target ({word}) with no year written: report year"
                 if word in ANNUAL_PREFIXES
@@ -698,29 +675,17 @@ class _ValueCell:
             entry.notes.append(f"year label {text} in a value cell")
             return
         if match.group("onward"):
-            self.quirks.setdefault("target from a start year onward (H30(2018)～ 年2地区): report year", entry.line)
-            entry.year = None
+            self.book.quirk("target from a start year onward (H30(2018)～ 年2地区): report year", entry.source_line)
+            entry.fiscal_year = None
             entry.year_basis = f"annual target from {text}: report year"
             entry.notes.append(f"from {text} onward")
             return
         year = parse_fiscal_year(text)
         if match.group("greg") and year != int(match.group("greg")):
             entry.notes.append(f"era year and bracketed year disagree: {text}")
-        entry.year = year
+        entry.fiscal_year = year
         entry.year_basis = f"target year written in the cell: {text}"
-        self.quirks.setdefault("target year in the cell (H32(2020), H32 (2020), H34(2022))", entry.line)
-
-
-def _basis_from_label(label: str) -> str:
-    """Count basis stated in the label itself (点字・声の広報等発行の延べ利用人数)."""
-    text = nfkc(label)
-    if "延べ" in text or "延人数" in text:
-        return "延べ"
-    if "累計" in text:
-        return "累計"
-    if "実人数" in text or "実人員" in text:
-        return "実"
-    return ""
+        self.book.quirk("target year in the cell (H32(2020), H32 (2020), H34(2022))", entry.source_line)
 
 
 # ---------------------------------------------------------------- narrative number reasons
@@ -755,12 +720,10 @@ class _Parser:
     def __init__(self, lines: list[str], city: str, source_file: str) -> None:
         """Start with no heading, no block and nothing found."""
         self.lines, self.city, self.source_file = lines, city, source_file
-        self.sheet = ParsedSheet(source_file=source_file)
-        self.cov = _Coverage()
+        self.book = SheetBuilder(city, source_file, lines)
         self.regions: dict[int, str] = {}
         self.sections: list[_Section] = []
         self.toc: dict[str, tuple[str, int]] = {}
-        self.quirks: dict[str, int] = {}
         self.goal = self.direction = ""
         self.goal_no = self.direction_no = ""
         self.toc_goal = ""
@@ -778,7 +741,7 @@ class _Parser:
 
     def quirk(self, text: str, line: int) -> None:
         """Remember a quirk with the first line that shows it."""
-        self.quirks.setdefault(text, line)
+        self.book.quirk(text, line)
 
     @property
     def section(self) -> _Section:
@@ -806,8 +769,7 @@ class _Parser:
             mode = "body"
             self.body_line(number, raw, text)
         self.flush_spill()
-        self.finish()
-        return self.sheet
+        return self.finish()
 
     # ------------------------------------------------------------ table of contents
 
@@ -824,7 +786,7 @@ class _Parser:
             for digits in _DIGITS.finditer(cell):
                 on_page = pages is not None and digits.start() >= pages.start()
                 reason = "table of contents page number" if on_page else "table of contents heading number"
-                self.cov.add(number, start + digits.start(), digits.group(0), "skipped", reason)
+                self.cover(number, start + digits.start(), digits.group(0), "skipped", reason)
         measure_cell = next((c for c in cells if any(m in c for m in CIRCLED_MARKERS)), "")
         numbered = [c for c in cells if _NUMBERED.match(c)]
         if not measure_cell or not numbered:
@@ -975,7 +937,7 @@ class _Parser:
         frags = [(n, 0, raw) for n, raw in lines]
         self.value_cells.update({n: (0, len(raw)) for n, raw in lines})
         ctx = _CellContext("actual", "", "", self.block_year)
-        for entry in _ValueCell(frags, ctx, self.cov, self.quirks).parse():
+        for entry in _ValueCell(frags, ctx, self.cover, self.book).parse():
             found = self.section.target_rows.get(key(entry.label))
             where = f"line {lines[0][0]}"
             if found:
@@ -1024,7 +986,7 @@ class _Parser:
             col, cell = row.value
             self.value_cells[number] = (col, col + len(cell))
             ctx = _CellContext("target", row.actor, _join(departments), None)
-            entries = _ValueCell([(number, col, cell)], ctx, self.cov, self.quirks).parse()
+            entries = _ValueCell([(number, col, cell)], ctx, self.cover, self.book).parse()
             for entry in entries:
                 self.section.target_rows.setdefault(key(entry.label), (row.actor, entry.department, number))
             self.section.entries.extend(entries)
@@ -1043,7 +1005,7 @@ class _Parser:
             col, cell = row.value
             self.value_cells[number] = (col, col + len(cell))
             ctx = _CellContext("actual", row.actor, _join(departments), self.block_year)
-            self.section.entries.extend(_ValueCell([(number, col, cell)], ctx, self.cov, self.quirks).parse())
+            self.section.entries.extend(_ValueCell([(number, col, cell)], ctx, self.cover, self.book).parse())
 
     def block_kind(self) -> tuple[str, int | None]:
         """value_kind and fiscal year of the narrative items of the current block."""
@@ -1084,19 +1046,15 @@ class _Parser:
                 text = clean_cell(masked[a:b])
                 if not text:
                     continue
-                self.sheet.activities.append(
-                    Activity(
-                        city=self.city,
-                        measure_id=measure_id,
-                        fiscal_year=item_year,
-                        value_kind=kind,
-                        text=text,
-                        source_file=self.source_file,
-                        source_line=number,
-                        department=department,
-                        actor=row.actor,
-                        section=item_section,
-                    )
+                self.book.activity(
+                    measure_id,
+                    item_year,
+                    kind,
+                    text,
+                    number,
+                    department=department,
+                    actor=row.actor,
+                    section=item_section,
                 )
             if self.block in ("actual", "planned"):
                 self.narrative_counts(number, col, masked, seg_start, seg_end, row, seg_depts, kind, year)
@@ -1117,7 +1075,7 @@ class _Parser:
         """Labelled counts of the 実施状況 / 予定 text (line 439: ・運営費支援 33サロン), year and kind of the block."""
         found = extract_counts(masked[start:end])
         for skip in found.skips:
-            self.cov.add(number, col + start + skip.start, skip.token, "skipped", skip.reason)
+            self.cover(number, col + start + skip.start, skip.token, "skipped", skip.reason)
         for count in found.counts:
             self.section.entries.append(self.narrative_entry(number, col + start, count, row, departments, kind, year))
         if found.counts:
@@ -1141,37 +1099,36 @@ class _Parser:
         notes = [*count.notes, f"count in the {self.block_label} text (rule {count.rule_id})"]
         return _Entry(
             label=count.indicator,
-            kind=kind,
+            value_kind=kind,
             value=count.value,
             unit=count.unit,
             value_raw=count.value_raw,
-            line=number,
+            source_line=number,
             actor=row.actor,
             department=_join(departments),
-            year=year,
+            fiscal_year=year,
             year_basis=f"{self.block_label} text: year of its block header",
             count_basis=count.count_basis,
             notes=notes,
-            origin="narrative",
+            value_origin="narrative",
             digits=(number, offset + digits_start, token),
             context=count.context,
         )
 
     # ------------------------------------------------------------ results
 
-    def finish(self) -> None:
+    def finish(self) -> ParsedSheet:
         """Turn every 取り組み into records, then account for every digit run."""
         report_years: dict[str, int] = {}
         for section in self.sections:
             report_years.setdefault(section.measure_id, self.finish_section(section))
         # ■計画 items wait for the report year of their 取り組み (the first section with their measure id)
-        self.sheet.activities = [
+        self.book.activities[:] = [
             replace(a, fiscal_year=report_years[a.measure_id]) if a.fiscal_year == _PENDING_YEAR else a
-            for a in self.sheet.activities
+            for a in self.book.activities
         ]
         self.sweep_coverage()
-        ordered = sorted(self.quirks.items(), key=lambda item: item[1])
-        self.sheet.quirks = [f"{text} (e.g. line {line})" for text, line in ordered]
+        return self.book.finish(quirk_order="line")
 
     def finish_section(self, section: _Section) -> int:
         """Listing, target years resolved to the report year, linked indicator names, observations.
@@ -1180,41 +1137,38 @@ class _Parser:
         report_year = section.report_year or self.title_year
         if report_year is None:
             raise ValueError(f"{section.measure_id}: no report year")
-        self.sheet.measures.append(
-            MeasureListing(
-                city=self.city,
-                measure_id=section.measure_id,
-                measure=section.measure,
-                source_file=self.source_file,
-                source_line=section.line,
-                goal=section.goal,
-                direction=section.direction,
-                department=_join(section.departments),
-                actor=_join(section.actors),
-            )
+        self.book.listing(
+            section.measure_id,
+            section.measure,
+            section.line,
+            goal=section.goal,
+            direction=section.direction,
+            department=_join(section.departments),
+            actor=_join(section.actors),
         )
         for entry in section.entries:
-            if entry.year is None:
-                entry.year = report_year
+            if entry.fiscal_year is None:
+                entry.fiscal_year = report_year
                 entry.year_basis = f"{entry.year_basis} ({report_year}, from the 実績 block header)".strip()
         entries = self.settle_narrative(section)
         names = _indicator_names(entries)
         units = _units_by_key(entries)
         for entry in entries:
-            self.sheet.observations.append(self.observation(section, entry, names[key(entry.label)], units))
+            self.book.observe(self.observation(section, entry, names[key(entry.label)], units))
         return report_year
 
     def settle_narrative(self, section: _Section) -> list[_Entry]:
         """Table entries stay; a narrative count is kept unless the row's 実績値 restates it or its label already
         holds a figure for that year and kind (one fact, one observation). Covers each narrative number."""
-        table = [e for e in section.entries if e.origin == "table"]
+        table = [e for e in section.entries if e.value_origin == "table"]
         for entry in table:
             self.seen.setdefault(
-                (section.measure_id, key(entry.label), entry.kind, entry.year), (entry.line, entry.value)
+                (section.measure_id, key(entry.label), entry.value_kind, entry.fiscal_year),
+                (entry.source_line, entry.value),
             )
         kept = list(table)
         for entry in section.entries:
-            if entry.origin != "narrative" or entry.digits is None:
+            if entry.value_origin != "narrative" or entry.digits is None:
                 continue
             line, col, token = entry.digits
             reason = self.narrative_clash(section, table, entry)
@@ -1223,10 +1177,13 @@ class _Parser:
                 entry.label = f"{entry.context} {entry.label}"
                 reason = self.narrative_clash(section, table, entry)
             if reason:
-                self.cov.add(line, col, token, "skipped", reason)
+                self.cover(line, col, token, "skipped", reason)
                 continue
-            self.seen[(section.measure_id, key(entry.label), entry.kind, entry.year)] = (entry.line, entry.value)
-            self.cov.add(line, col, token, "observation")
+            self.seen[(section.measure_id, key(entry.label), entry.value_kind, entry.fiscal_year)] = (
+                entry.source_line,
+                entry.value,
+            )
+            self.cover(line, col, token, "observation")
             kept.append(entry)
         return kept
 
@@ -1234,51 +1191,41 @@ class _Parser:
         """Why a narrative count is not a new observation ('' when it is)."""
         for other in table:
             same_place = (
-                other.line == entry.line or other.unit.startswith(entry.unit) or entry.unit.startswith(other.unit)
+                other.source_line == entry.source_line
+                or other.unit.startswith(entry.unit)
+                or entry.unit.startswith(other.unit)
             )
-            if (other.kind, other.year, other.actor, other.value) == (
-                entry.kind,
-                entry.year,
+            if (other.value_kind, other.fiscal_year, other.actor, other.value) == (
+                entry.value_kind,
+                entry.fiscal_year,
                 entry.actor,
                 entry.value,
             ) and same_place:
-                return f"repeat of line {other.line}: the narrative restates the 実績値 column"
-        seen = self.seen.get((section.measure_id, key(entry.label), entry.kind, entry.year))
+                return f"repeat of line {other.source_line}: the narrative restates the 実績値 column"
+        seen = self.seen.get((section.measure_id, key(entry.label), entry.value_kind, entry.fiscal_year))
         if seen is None:
             return ""
         if seen[1] == entry.value:
             return f"repeat of line {seen[0]}: same label and figure"
         return f"cannot align labels and values: the label already has another figure on line {seen[0]}"
 
-    def observation(self, section: _Section, entry: _Entry, indicator: str, units: dict[str, set[str]]) -> Observation:
-        """The Observation of an entry, with unit notes."""
+    def observation(self, section: _Section, entry: _Entry, indicator: str, units: dict[str, set[str]]) -> _Entry:
+        """The entry as kept: its measure, its linked indicator name and unit notes."""
         notes = list(entry.notes)
         written = {u for u in units[key(entry.label)] if u}
         if len(written) > 1:
             notes.append("unit differs between target and actual (" + "/".join(sorted(written)) + "); kept as written")
         if entry.unit and _unit_contradicts(indicator, entry.unit):
             notes.append(f"unit {entry.unit} does not match the label; kept as written")
-            self.quirk("unit contradicts the indicator label (kept as written)", entry.line)
-        return Observation(
-            city=self.city,
+            self.quirk("unit contradicts the indicator label (kept as written)", entry.source_line)
+        return replace(
+            entry,
             measure_id=section.measure_id,
             measure=section.measure,
             indicator=indicator,
-            fiscal_year=int(entry.year or 0),
-            value_kind=entry.kind,
-            value=entry.value,
-            unit=entry.unit,
-            value_raw=entry.value_raw,
-            source_file=self.source_file,
-            source_line=entry.line,
             goal=section.goal,
             direction=section.direction,
-            department=entry.department,
-            actor=entry.actor,
-            count_basis=entry.count_basis,
-            note="; ".join(dict.fromkeys(n for n in notes if n)),
-            year_basis=entry.year_basis,
-            value_origin=entry.origin,
+            notes=notes,
         )
 
     def sweep_coverage(self) -> None:
@@ -1286,7 +1233,7 @@ class _Parser:
         for number, raw in enumerate(self.lines, start=1):
             region = self.regions.get(number, "")
             for match in _DIGITS.finditer(raw):
-                if (number, match.start()) in self.cov.items:
+                if self.book.covered(number, match.start()) is not None:
                     continue
                 if region in _REGION_REASONS:
                     reason = _REGION_REASONS[region]
@@ -1294,12 +1241,11 @@ class _Parser:
                     reason = _narrative_reason(raw, match.start(), region)
                 else:
                     raise ValueError(f"line {number}: digits outside any known region: {raw[:60]!r}")
-                self.cov.add(number, match.start(), match.group(0), "skipped", reason)
-        for (number, col), (token, outcome, reason) in sorted(self.cov.items.items()):
-            region = self.region_of(number, col)
-            self.sheet.coverage.append(
-                CoverageItem(self.city, self.source_file, number, token, outcome, reason, region)
-            )
+                self.cover(number, match.start(), match.group(0), "skipped", reason)
+
+    def cover(self, line: int, col: int, token: str, outcome: str, reason: str = "") -> None:
+        """Record the fate of the digit run at a column of a line, in the region it stands in."""
+        self.book.cover(line, col, token, outcome, reason, self.region_of(line, col))
 
     def region_of(self, number: int, col: int) -> str:
         """value_column inside a row's value cell, narrative in its text cells, outside_values elsewhere."""

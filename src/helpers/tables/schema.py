@@ -10,11 +10,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from helpers import CITIES
+from helpers.core.count_basis import COUNT_BASES
 from helpers.sheets.records import COVERAGE_REGIONS, VALUE_KINDS, VALUE_ORIGINS
 
 GRADES: tuple[str, ...] = ("A", "B", "C", "D")
 PROGRESS_LABELS: tuple[str, ...] = ("順調に進んだ", "概ね進んだ", "一部遅れがある", "未実施")
-COUNT_BASES: tuple[str, ...] = ("延べ", "実", "累計")
 
 _PANDERA_TYPES = {"string": str, "integer": "int64", "number": "float64", "boolean": bool}
 
