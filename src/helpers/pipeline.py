@@ -15,7 +15,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -56,6 +56,9 @@ EXECUTED_DIR = "notebooks"
 """Sub-folder of the reports directory for executed notebooks and their HTML."""
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 """Kernels keep their start-up and shutdown log lines to themselves: a failure is reported once, by the pipeline."""
+SAVE_EACH_CELL = False
+"""papermill writes the executed notebook once, when it ends (or fails), instead of after every cell as well: the
+file is the same, without re-serialising a notebook full of figures 40 times."""
 
 
 @dataclass(frozen=True)
@@ -184,14 +187,37 @@ def fix_kernel_hash_seed() -> None:
     os.environ["PYTHONHASHSEED"] = "0"
 
 
+def skip_unused_imports() -> None:
+    """Importing nbformat (papermill, nbconvert) imports jsonschema, which builds an IRI grammar (rfc3987-syntax)
+    for its "iri" format checks, about 2 s; notebooks are validated without format checks, so a process that
+    runs notebooks goes without it (jsonschema then leaves those two formats unchecked)."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
 def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = None) -> Path:
     """Execute one notebook with papermill into the reports directory, strip run metadata, render HTML.
 
     ``relocate`` maps staging folder names to the names of the folders they are published as, so the executed
     copy reads as if it had run in place."""
+    output = run_notebook(step, reports_dir, relocate)
+    render_notebook_html(output)
+    return output
+
+
+def render_notebook_html(output: Path) -> None:
+    """The HTML page of an executed notebook, beside it."""
+    from helpers.views.notebooks import render_html
+
+    render_html(output, output.with_suffix(".html"))
+
+
+def run_notebook(step: Step, reports_dir: Path, relocate: dict[str, str] | None = None) -> Path:
+    """``execute`` without the HTML page, which ``render_notebook_html`` adds (later, when a worker is idle)."""
+    skip_unused_imports()
     import papermill
 
-    from helpers.views.notebooks import relocate_paths, render_html, render_outputs_page, strip_run_metadata
+    from helpers.views.notebooks import relocate_paths, render_outputs_page, strip_run_metadata
 
     fix_kernel_hash_seed()
     # papermill changes the process's working directory while a notebook runs, so every path here is absolute
@@ -209,6 +235,7 @@ def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = Non
             progress_bar=False,
             log_output=False,
             extra_arguments=KERNEL_ARGUMENTS,
+            request_save_on_cell_execute=SAVE_EACH_CELL,
         )
     except papermill.PapermillExecutionError as exc:
         last = str(exc.evalue).splitlines()[-1] if exc.evalue else exc.ename
@@ -217,7 +244,6 @@ def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = Non
         render_outputs_page(output, reports_dir / step.output_html, NOTEBOOK_DIR)
     relocate_paths(output, relocate or {})
     strip_run_metadata(output)
-    render_html(output, output.with_suffix(".html"))
     return output
 
 
@@ -240,19 +266,30 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _start_worker(parent: int) -> None:
+    """Worker start-up: end with the run (``_die_with_parent``), and skip the imports no notebook run needs."""
+    _die_with_parent(parent)
+    skip_unused_imports()
+
+
 class Runner:
     """Runs steps in this process, or ``jobs`` at a time in worker processes that live for the whole run (each
     imports papermill and nbconvert once). Workers are processes, not threads: papermill changes the working
-    directory of the process it runs in."""
+    directory of the process it runs in. With workers, the executed notebooks' HTML pages are rendered while a
+    worker would otherwise wait (the other runs a notebook alone, or the tables are being combined), and the rest
+    before the run ends (``finish``)."""
 
     def __init__(self, jobs: int, reports_dir: Path, relocate: dict[str, str], log: Callable[[str], None]) -> None:
         self.pool = (
-            ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent, initargs=(os.getpid(),))
+            ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
             if jobs > 1
             else None
         )
+        self.jobs = jobs
         self.reports_dir, self.relocate, self.log = reports_dir, relocate, log
         self.done = 0
+        self.unrendered: list[Path] = []
+        self.rendering: set[Future[None]] = set()
 
     def __enter__(self) -> Runner:
         return self
@@ -269,15 +306,40 @@ class Runner:
                 self.log(f"[{self.done}/{total}] {step.label}")
                 execute(step, self.reports_dir, self.relocate)
             return
-        futures = {self.pool.submit(execute, step, self.reports_dir, self.relocate): step for step in steps}
-        for future in as_completed(futures):
-            future.result()
-            self.done += 1
-            self.log(f"[{self.done}/{total}] {futures[future].label}")
+        futures = {self.pool.submit(run_notebook, step, self.reports_dir, self.relocate): step for step in steps}
+        running = set(futures)
+        while running:
+            for future in self._wait(running):
+                running.discard(future)
+                self.unrendered.append(future.result())
+                self.done += 1
+                self.log(f"[{self.done}/{total}] {futures[future].label}")
 
     def call(self, function: Callable[..., T], *args: object) -> T:
         """Call a function in a worker (whose imports are then paid once, there) or here."""
-        return self.pool.submit(function, *args).result() if self.pool is not None else function(*args)
+        if self.pool is None:
+            return function(*args)
+        future = self.pool.submit(function, *args)
+        while not future.done():
+            self._wait({future})
+        return future.result()
+
+    def finish(self) -> None:
+        """Render the HTML pages not rendered yet, and wait for every page."""
+        while self.unrendered or self.rendering:
+            self._wait(set())
+
+    def _wait(self, running: set[Future[T]]) -> set[Future[T]]:
+        """Hand idle workers HTML pages to render, wait until a running task or a page is done, and return the
+        tasks among ``running`` that are (a failed page raises here)."""
+        assert self.pool is not None
+        while self.unrendered and len(running) + len(self.rendering) < self.jobs:
+            self.rendering.add(self.pool.submit(render_notebook_html, self.unrendered.pop(0)))
+        done, _ = wait(running | self.rendering, return_when=FIRST_COMPLETED)
+        for future in done & self.rendering:
+            self.rendering.discard(future)
+            future.result()
+        return {f for f in done if f in running}
 
 
 def combine_and_pick_year(processed_dir: Path, cities: tuple[str, ...], fiscal_year: int | None) -> int:
@@ -445,6 +507,7 @@ def _run_steps(config: RunConfig, cities: list[str], log: Callable[[str], None],
                 for stage in ANALYSIS_STAGES:
                     runner.steps([steps[name] for name in stage], total)
                 runner.call(describe_tables, staged.processed_dir)
+            runner.finish()
 
 
 def _remove_stale_cities(processed_dir: Path, cities: list[str]) -> None:
@@ -467,6 +530,7 @@ def refresh_notebooks(log: Callable[[str], None] = print) -> None:
 
 
 def _refresh_notebooks(log: Callable[[str], None]) -> None:
+    skip_unused_imports()
     import papermill
 
     from helpers.views.notebooks import strip_run_metadata
@@ -481,6 +545,7 @@ def _refresh_notebooks(log: Callable[[str], None]) -> None:
             cwd=str(NOTEBOOK_DIR),
             progress_bar=False,
             extra_arguments=KERNEL_ARGUMENTS,
+            request_save_on_cell_execute=SAVE_EACH_CELL,
         )
         strip_run_metadata(notebook)
 
