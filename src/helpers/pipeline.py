@@ -275,9 +275,9 @@ def _start_worker(parent: int) -> None:
 class Runner:
     """Runs steps in this process, or ``jobs`` at a time in worker processes that live for the whole run (each
     imports papermill and nbconvert once). Workers are processes, not threads: papermill changes the working
-    directory of the process it runs in. With workers, the executed notebooks' HTML pages are rendered while a
-    worker would otherwise wait (the other runs a notebook alone, or the tables are being combined), and the rest
-    before the run ends (``finish``)."""
+    directory of the process it runs in. With workers, work nothing waits for (the executed notebooks' HTML
+    pages, ``alongside`` calls) is handed to a worker that would otherwise be idle (the other runs a notebook
+    alone, or the tables are being combined), and the rest is done before the run ends (``finish``)."""
 
     def __init__(self, jobs: int, reports_dir: Path, relocate: dict[str, str], log: Callable[[str], None]) -> None:
         self.pool = (
@@ -288,8 +288,8 @@ class Runner:
         self.jobs = jobs
         self.reports_dir, self.relocate, self.log = reports_dir, relocate, log
         self.done = 0
-        self.unrendered: list[Path] = []
-        self.rendering: set[Future[None]] = set()
+        self.idle_work: list[tuple[Callable[..., object], tuple[object, ...]]] = []
+        self.background: set[Future[object]] = set()
 
     def __enter__(self) -> Runner:
         return self
@@ -311,7 +311,7 @@ class Runner:
         while running:
             for future in self._wait(running):
                 running.discard(future)
-                self.unrendered.append(future.result())
+                self.idle_work.append((render_notebook_html, (future.result(),)))
                 self.done += 1
                 self.log(f"[{self.done}/{total}] {futures[future].label}")
 
@@ -324,20 +324,29 @@ class Runner:
             self._wait({future})
         return future.result()
 
+    def alongside(self, function: Callable[..., object], *args: object) -> None:
+        """Call a function that the next steps do not wait for: with workers, in the first one idle (before any
+        HTML page); here and now without."""
+        if self.pool is None:
+            function(*args)
+        else:
+            self.idle_work.insert(0, (function, args))
+
     def finish(self) -> None:
-        """Render the HTML pages not rendered yet, and wait for every page."""
-        while self.unrendered or self.rendering:
+        """Do the work left for idle workers, and wait for all of it."""
+        while self.idle_work or self.background:
             self._wait(set())
 
     def _wait(self, running: set[Future[T]]) -> set[Future[T]]:
-        """Hand idle workers HTML pages to render, wait until a running task or a page is done, and return the
-        tasks among ``running`` that are (a failed page raises here)."""
+        """Hand idle workers the work nothing waits for, wait until a running task or some of that work is done,
+        and return the tasks among ``running`` that are (failed work raises here)."""
         assert self.pool is not None
-        while self.unrendered and len(running) + len(self.rendering) < self.jobs:
-            self.rendering.add(self.pool.submit(render_notebook_html, self.unrendered.pop(0)))
-        done, _ = wait(running | self.rendering, return_when=FIRST_COMPLETED)
-        for future in done & self.rendering:
-            self.rendering.discard(future)
+        while self.idle_work and len(running) + len(self.background) < self.jobs:
+            function, args = self.idle_work.pop(0)
+            self.background.add(self.pool.submit(function, *args))
+        done, _ = wait(running | self.background, return_when=FIRST_COMPLETED)
+        for future in done & self.background:
+            self.background.discard(future)
             future.result()
         return {f for f in done if f in running}
 
@@ -504,9 +513,10 @@ def _run_steps(config: RunConfig, cities: list[str], log: Callable[[str], None],
             if stop_after != "clean":
                 log(f"report year: FY{fiscal_year}")
                 steps = {step.notebook: step for step in analysis_steps(staged, fiscal_year)}
-                for stage in ANALYSIS_STAGES:
-                    runner.steps([steps[name] for name in stage], total)
-                runner.call(describe_tables, staged.processed_dir)
+                analyses, report = ANALYSIS_STAGES
+                runner.steps([steps[name] for name in analyses], total)
+                runner.alongside(describe_tables, staged.processed_dir)  # every table is written; the report reads
+                runner.steps([steps[name] for name in report], total)
             runner.finish()
 
 
