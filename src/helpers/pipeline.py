@@ -189,8 +189,9 @@ def fix_kernel_hash_seed() -> None:
 
 def skip_unused_imports() -> None:
     """Importing nbformat (papermill, nbconvert) imports jsonschema, which builds an IRI grammar (rfc3987-syntax)
-    for its "iri" format checks, about 2 s; notebooks are validated without format checks, so a process that
-    runs notebooks goes without it (jsonschema then leaves those two formats unchecked)."""
+    for its "iri" format checks, about 2 s; notebooks are validated without format checks, so the processes the
+    pipeline starts (the command line, its workers) go without it (jsonschema then leaves those formats
+    unchecked). A process that merely calls ``run`` keeps its imports as they are."""
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
@@ -214,7 +215,6 @@ def render_notebook_html(output: Path) -> None:
 
 def run_notebook(step: Step, reports_dir: Path, relocate: dict[str, str] | None = None) -> Path:
     """``execute`` without the HTML page, which ``render_notebook_html`` adds (later, when a worker is idle)."""
-    skip_unused_imports()
     import papermill
 
     from helpers.views.notebooks import relocate_paths, render_outputs_page, strip_run_metadata
@@ -540,7 +540,6 @@ def refresh_notebooks(log: Callable[[str], None] = print) -> None:
 
 
 def _refresh_notebooks(log: Callable[[str], None]) -> None:
-    skip_unused_imports()
     import papermill
 
     from helpers.views.notebooks import strip_run_metadata
@@ -745,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if argv is None:  # the command line itself: a polite stop is an interruption, cleaned up like Ctrl-C
         signal.signal(signal.SIGTERM, _interrupt)
+        skip_unused_imports()  # a process of its own, which may run notebooks (--jobs 1)
     try:
         _dispatch(args)
     except PipelineError as exc:
