@@ -441,6 +441,8 @@ def papermill_options() -> dict[str, object]:
         options["extra_arguments"] = list(kernel_arguments)
     if getattr(pipeline, "SAVE_EACH_CELL", True) is False:
         options["request_save_on_cell_execute"] = False
+    if getattr(pipeline, "KERNEL_SHUTDOWN", None):
+        options["shutdown_kernel"] = pipeline.KERNEL_SHUTDOWN
     return options
 
 

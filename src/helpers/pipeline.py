@@ -59,6 +59,9 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 SAVE_EACH_CELL = False
 """papermill writes the executed notebook once, when it ends (or fails), instead of after every cell as well: the
 file is the same, without re-serialising a notebook full of figures 40 times."""
+KERNEL_SHUTDOWN = "immediate"
+"""A kernel is stopped at once when its notebook has run (every cell's outputs received, every file it wrote
+closed), instead of being asked to shut down and waited for: about 0.2 s per notebook, and no slow shutdowns."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,7 @@ def run_notebook(step: Step, reports_dir: Path, relocate: dict[str, str] | None 
             log_output=False,
             extra_arguments=KERNEL_ARGUMENTS,
             request_save_on_cell_execute=SAVE_EACH_CELL,
+            shutdown_kernel=KERNEL_SHUTDOWN,
         )
     except papermill.PapermillExecutionError as exc:
         last = str(exc.evalue).splitlines()[-1] if exc.evalue else exc.ename
@@ -555,6 +559,7 @@ def _refresh_notebooks(log: Callable[[str], None]) -> None:
             progress_bar=False,
             extra_arguments=KERNEL_ARGUMENTS,
             request_save_on_cell_execute=SAVE_EACH_CELL,
+            shutdown_kernel=KERNEL_SHUTDOWN,
         )
         strip_run_metadata(notebook)
 
