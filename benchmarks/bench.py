@@ -439,6 +439,10 @@ def papermill_options() -> dict[str, object]:
     kernel_arguments = getattr(pipeline, "KERNEL_ARGUMENTS", None)
     if kernel_arguments:
         options["extra_arguments"] = list(kernel_arguments)
+    if getattr(pipeline, "SAVE_EACH_CELL", True) is False:
+        options["request_save_on_cell_execute"] = False
+    if getattr(pipeline, "KERNEL_SHUTDOWN", None):
+        options["shutdown_kernel"] = pipeline.KERNEL_SHUTDOWN
     return options
 
 

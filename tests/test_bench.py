@@ -147,6 +147,8 @@ def test_floor_uses_the_pipelines_papermill_options():
     options = bench.papermill_options()
     assert options["kernel_name"] == "python3" and options["cwd"] == str(ROOT / "notebooks")
     assert options["progress_bar"] is False and options["log_output"] is False
+    assert options["request_save_on_cell_execute"] is False  # the pipeline writes each notebook once, at its end
+    assert options["shutdown_kernel"] == "immediate"
 
 
 def test_cpu_model_and_memory_total_read_proc_text():

@@ -15,7 +15,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -56,6 +56,12 @@ EXECUTED_DIR = "notebooks"
 """Sub-folder of the reports directory for executed notebooks and their HTML."""
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 """Kernels keep their start-up and shutdown log lines to themselves: a failure is reported once, by the pipeline."""
+SAVE_EACH_CELL = False
+"""papermill writes the executed notebook once, when it ends (or fails), instead of after every cell as well: the
+file is the same, without re-serialising a notebook full of figures 40 times."""
+KERNEL_SHUTDOWN = "immediate"
+"""A kernel is stopped at once when its notebook has run (every cell's outputs received, every file it wrote
+closed), instead of being asked to shut down and waited for: about 0.2 s per notebook, and no slow shutdowns."""
 
 
 @dataclass(frozen=True)
@@ -184,14 +190,37 @@ def fix_kernel_hash_seed() -> None:
     os.environ["PYTHONHASHSEED"] = "0"
 
 
+def skip_unused_imports() -> None:
+    """Importing nbformat (papermill, nbconvert) imports jsonschema, which builds an IRI grammar (rfc3987-syntax)
+    for its "iri" format checks, about 2 s; notebooks are validated without format checks, so the processes the
+    pipeline starts (the command line, its workers) go without it (jsonschema then leaves those formats
+    unchecked). A process that merely calls ``run`` keeps its imports as they are."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
 def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = None) -> Path:
     """Execute one notebook with papermill into the reports directory, strip run metadata, render HTML.
 
     ``relocate`` maps staging folder names to the names of the folders they are published as, so the executed
     copy reads as if it had run in place."""
+    output = run_notebook(step, reports_dir, relocate)
+    render_notebook_html(output)
+    return output
+
+
+def render_notebook_html(output: Path) -> None:
+    """The HTML page of an executed notebook, beside it."""
+    from helpers.views.notebooks import render_html
+
+    render_html(output, output.with_suffix(".html"))
+
+
+def run_notebook(step: Step, reports_dir: Path, relocate: dict[str, str] | None = None) -> Path:
+    """``execute`` without the HTML page, which ``render_notebook_html`` adds (later, when a worker is idle)."""
     import papermill
 
-    from helpers.views.notebooks import relocate_paths, render_html, render_outputs_page, strip_run_metadata
+    from helpers.views.notebooks import relocate_paths, render_outputs_page, strip_run_metadata
 
     fix_kernel_hash_seed()
     # papermill changes the process's working directory while a notebook runs, so every path here is absolute
@@ -209,6 +238,8 @@ def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = Non
             progress_bar=False,
             log_output=False,
             extra_arguments=KERNEL_ARGUMENTS,
+            request_save_on_cell_execute=SAVE_EACH_CELL,
+            shutdown_kernel=KERNEL_SHUTDOWN,
         )
     except papermill.PapermillExecutionError as exc:
         last = str(exc.evalue).splitlines()[-1] if exc.evalue else exc.ename
@@ -217,7 +248,6 @@ def execute(step: Step, reports_dir: Path, relocate: dict[str, str] | None = Non
         render_outputs_page(output, reports_dir / step.output_html, NOTEBOOK_DIR)
     relocate_paths(output, relocate or {})
     strip_run_metadata(output)
-    render_html(output, output.with_suffix(".html"))
     return output
 
 
@@ -240,19 +270,30 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _start_worker(parent: int) -> None:
+    """Worker start-up: end with the run (``_die_with_parent``), and skip the imports no notebook run needs."""
+    _die_with_parent(parent)
+    skip_unused_imports()
+
+
 class Runner:
     """Runs steps in this process, or ``jobs`` at a time in worker processes that live for the whole run (each
     imports papermill and nbconvert once). Workers are processes, not threads: papermill changes the working
-    directory of the process it runs in."""
+    directory of the process it runs in. With workers, work nothing waits for (the executed notebooks' HTML
+    pages, ``alongside`` calls) is handed to a worker that would otherwise be idle (the other runs a notebook
+    alone, or the tables are being combined), and the rest is done before the run ends (``finish``)."""
 
     def __init__(self, jobs: int, reports_dir: Path, relocate: dict[str, str], log: Callable[[str], None]) -> None:
         self.pool = (
-            ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent, initargs=(os.getpid(),))
+            ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
             if jobs > 1
             else None
         )
+        self.jobs = jobs
         self.reports_dir, self.relocate, self.log = reports_dir, relocate, log
         self.done = 0
+        self.idle_work: list[tuple[Callable[..., object], tuple[object, ...]]] = []
+        self.background: set[Future[object]] = set()
 
     def __enter__(self) -> Runner:
         return self
@@ -269,15 +310,49 @@ class Runner:
                 self.log(f"[{self.done}/{total}] {step.label}")
                 execute(step, self.reports_dir, self.relocate)
             return
-        futures = {self.pool.submit(execute, step, self.reports_dir, self.relocate): step for step in steps}
-        for future in as_completed(futures):
-            future.result()
-            self.done += 1
-            self.log(f"[{self.done}/{total}] {futures[future].label}")
+        futures = {self.pool.submit(run_notebook, step, self.reports_dir, self.relocate): step for step in steps}
+        running = set(futures)
+        while running:
+            for future in self._wait(running):
+                running.discard(future)
+                self.idle_work.append((render_notebook_html, (future.result(),)))
+                self.done += 1
+                self.log(f"[{self.done}/{total}] {futures[future].label}")
 
     def call(self, function: Callable[..., T], *args: object) -> T:
         """Call a function in a worker (whose imports are then paid once, there) or here."""
-        return self.pool.submit(function, *args).result() if self.pool is not None else function(*args)
+        if self.pool is None:
+            return function(*args)
+        future = self.pool.submit(function, *args)
+        while not future.done():
+            self._wait({future})
+        return future.result()
+
+    def alongside(self, function: Callable[..., object], *args: object) -> None:
+        """Call a function that the next steps do not wait for: with workers, in the first one idle (before any
+        HTML page); here and now without."""
+        if self.pool is None:
+            function(*args)
+        else:
+            self.idle_work.insert(0, (function, args))
+
+    def finish(self) -> None:
+        """Do the work left for idle workers, and wait for all of it."""
+        while self.idle_work or self.background:
+            self._wait(set())
+
+    def _wait(self, running: set[Future[T]]) -> set[Future[T]]:
+        """Hand idle workers the work nothing waits for, wait until a running task or some of that work is done,
+        and return the tasks among ``running`` that are (failed work raises here)."""
+        assert self.pool is not None
+        while self.idle_work and len(running) + len(self.background) < self.jobs:
+            function, args = self.idle_work.pop(0)
+            self.background.add(self.pool.submit(function, *args))
+        done, _ = wait(running | self.background, return_when=FIRST_COMPLETED)
+        for future in done & self.background:
+            self.background.discard(future)
+            future.result()
+        return {f for f in done if f in running}
 
 
 def combine_and_pick_year(processed_dir: Path, cities: tuple[str, ...], fiscal_year: int | None) -> int:
@@ -442,9 +517,11 @@ def _run_steps(config: RunConfig, cities: list[str], log: Callable[[str], None],
             if stop_after != "clean":
                 log(f"report year: FY{fiscal_year}")
                 steps = {step.notebook: step for step in analysis_steps(staged, fiscal_year)}
-                for stage in ANALYSIS_STAGES:
-                    runner.steps([steps[name] for name in stage], total)
-                runner.call(describe_tables, staged.processed_dir)
+                analyses, report = ANALYSIS_STAGES
+                runner.steps([steps[name] for name in analyses], total)
+                runner.alongside(describe_tables, staged.processed_dir)  # every table is written; the report reads
+                runner.steps([steps[name] for name in report], total)
+            runner.finish()
 
 
 def _remove_stale_cities(processed_dir: Path, cities: list[str]) -> None:
@@ -481,6 +558,8 @@ def _refresh_notebooks(log: Callable[[str], None]) -> None:
             cwd=str(NOTEBOOK_DIR),
             progress_bar=False,
             extra_arguments=KERNEL_ARGUMENTS,
+            request_save_on_cell_execute=SAVE_EACH_CELL,
+            shutdown_kernel=KERNEL_SHUTDOWN,
         )
         strip_run_metadata(notebook)
 
@@ -670,6 +749,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if argv is None:  # the command line itself: a polite stop is an interruption, cleaned up like Ctrl-C
         signal.signal(signal.SIGTERM, _interrupt)
+        skip_unused_imports()  # a process of its own, which may run notebooks (--jobs 1)
     try:
         _dispatch(args)
     except PipelineError as exc:

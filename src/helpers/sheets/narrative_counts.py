@@ -182,16 +182,24 @@ class Extraction:
     skips: list[NarrativeSkip] = field(default_factory=list)
 
 
+class _PlainChars(dict[int, str]):
+    """A ``str.translate`` table: each character's NFKC form where that is one character, else the character
+    itself; item markers stay markers (NFKC would make them digits beside real values). Filled as characters are
+    met, so a text costs one lookup per character."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        norm = char if char in CIRCLED_MARKERS else unicodedata.normalize("NFKC", char)
+        self[code] = plain = norm if len(norm) == 1 else char
+        return plain
+
+
+_PLAIN_CHARS = _PlainChars()
+
+
 def _plain(text: str) -> str:
     """Each character NFKC-normalised on its own where that keeps one character (offsets stay exact)."""
-    out = []
-    for char in text:
-        if char in CIRCLED_MARKERS:  # item markers stay markers: NFKC would make them digits beside real values
-            out.append(char)
-            continue
-        norm = unicodedata.normalize("NFKC", char)
-        out.append(norm if len(norm) == 1 else char)
-    return "".join(out)
+    return text.translate(_PLAIN_CHARS)
 
 
 @cache
@@ -199,13 +207,35 @@ def _counters() -> tuple[str, ...]:
     return tuple(sorted(set(COUNTERS) | set(EXTRA_COUNTERS), key=len, reverse=True))
 
 
+@cache
+def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex trying ``words`` in their order: its match at a position is the first word starting there."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
 def _match_word(text: str, pos: int, words: tuple[str, ...]) -> str:
-    """The longest word of ``words`` that starts at ``pos``, or ''."""
-    return next((w for w in words if text.startswith(w, pos)), "")
+    """The first word of ``words`` (longest first: the longest word) that starts at ``pos``, or ''."""
+    if pos > len(text) or "" in words:
+        return next((w for w in words if text.startswith(w, pos)), "")
+    match = _alternation(words).match(text, pos)
+    return match.group() if match else ""
+
+
+@cache
+def _suffixes(words: tuple[str, ...]) -> tuple[tuple[int, ...], dict[str, int]]:
+    """The lengths of ``words`` and each word's first place among them."""
+    places: dict[str, int] = {}
+    for place, word in enumerate(words):
+        places.setdefault(word, place)
+    return tuple(sorted({len(w) for w in words})), places
 
 
 def _ends_with_word(text: str, words: tuple[str, ...]) -> str:
-    return next((w for w in words if text.endswith(w)), "")
+    """The first word of ``words`` that ``text`` ends with, or '' (one lookup per word length)."""
+    lengths, places = _suffixes(words)
+    ends = [text[len(text) - n :] for n in lengths if n <= len(text)]
+    found = [end for end in ends if end in places]
+    return min(found, key=places.__getitem__) if found else ""
 
 
 def _is_bullet(text: str, pos: int) -> bool:
@@ -251,7 +281,8 @@ class _Reader:
         self.claimed: set[int] = set()
         self.floor = 0
         """Labels never reach back past the end of the last count read (``13 回ブロック別研修会 2 回``)."""
-        self.spans = non_count_spans(self.text, NOT_COUNTS)
+        self.spans = non_count_spans(self.text, NOT_COUNTS) if _NUMBER.search(self.text) else []
+        """Numbers the shared non-count rules cover (a text without numbers has nothing to look at)."""
         self.totals: list[NarrativeCount] = []
 
     # ------------------------------------------------------------ words around a number
@@ -372,10 +403,11 @@ class _Reader:
 
     def heading_of(self, pos: int) -> str:
         """The item heading a ・ bullet stands under (``⑤お元気コールの実施 ・利用者 13 世帯``), if it has no digits."""
-        marker = max((i for i in range(pos) if self.text[i] in CIRCLED_MARKERS + "■○"), default=None)
+        marks = CIRCLED_MARKERS + "■○"
+        marker = next((i for i in range(pos - 1, -1, -1) if self.text[i] in marks), None)  # the last before pos
         if marker is None:
             return ""
-        bullet = max((i for i in range(marker, pos) if _is_bullet(self.text, i)), default=None)
+        bullet = next((i for i in range(pos - 1, marker - 1, -1) if _is_bullet(self.text, i)), None)
         if bullet is None:
             return ""
         first_bullet = next((i for i in range(marker + 1, bullet + 1) if _is_bullet(self.text, i)), bullet)

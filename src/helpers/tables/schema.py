@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from helpers import CITIES
 from helpers.core.count_basis import COUNT_BASES
 from helpers.sheets.records import COVERAGE_REGIONS, VALUE_KINDS, VALUE_ORIGINS
+
+if TYPE_CHECKING:  # pandera is imported where a schema is built: reading tables back (the report) needs none
+    import pandera.pandas as pa
 
 GRADES: tuple[str, ...] = ("A", "B", "C", "D")
 PROGRESS_LABELS: tuple[str, ...] = ("順調に進んだ", "概ね進んだ", "一部遅れがある", "未実施")
@@ -397,6 +400,8 @@ LINK_TABLES: tuple[Table, ...] = (SUPERSEDED, SAME_FACTS)
 
 
 def _check(f: Field) -> list[pa.Check]:
+    import pandera.pandas as pa
+
     checks: list[pa.Check] = []
     if f.enum:
         allowed = list(f.enum) + ([] if f.required else [""])
@@ -410,6 +415,8 @@ def _check(f: Field) -> list[pa.Check]:
 
 def pandera_schema(table: Table) -> pa.DataFrameSchema:
     """The pandera schema of a table: exact columns, types, vocabularies and a unique primary key."""
+    import pandera.pandas as pa
+
     columns = {
         f.name: pa.Column(
             "Int64" if f.type == "integer" and not f.required else _PANDERA_TYPES[f.type],

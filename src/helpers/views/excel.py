@@ -46,10 +46,9 @@ def _normalise_zip(data: bytes) -> bytes:
 def _cells_as_text(sheet: Worksheet) -> None:
     """Keep text that starts with ``=`` as text: openpyxl would store it as a formula, and a sheet's words must
     never run as one in the reader's Excel."""
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
+    for cell in sheet._cells.values():
+        if cell.data_type == "f":
+            cell.data_type = "s"
 
 
 SheetSpec = tuple[str, pd.DataFrame, str]
@@ -89,6 +88,10 @@ def readme_frame(
     return pd.DataFrame(rows, columns=["シート", "列", "説明"])
 
 
+WRAP = Alignment(wrap_text=True, vertical="top")
+"""Cells of a column wider than ``MAX_WIDTH`` wrap their text."""
+
+
 def _fit(sheet: Worksheet) -> None:
     """Bold, shaded header row that stays in view, filters on every column, widths fitted to the contents."""
     if sheet.max_row < 1 or sheet.max_column < 1:
@@ -98,13 +101,21 @@ def _fit(sheet: Worksheet) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
-    for column in sheet.iter_cols():
-        longest = max(display_width("" if c.value is None else str(c.value)) for c in column)
-        width = min(MAX_WIDTH, max(MIN_WIDTH, longest + 2))
-        sheet.column_dimensions[get_column_letter(column[0].column)].width = width
-        if longest > MAX_WIDTH:
-            for cell in column[1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    longest = dict.fromkeys(range(1, sheet.max_column + 1), 0)
+    widths: dict[str, int] = {}
+    for (_, column), cell in sheet._cells.items():  # the written cells, without creating empty ones per column
+        if cell.value is None:
+            continue
+        text = str(cell.value)
+        width = widths.get(text)
+        if width is None:
+            width = widths[text] = len(text) if text.isascii() else display_width(text)
+        longest[column] = max(longest[column], width)
+    for column, width in longest.items():
+        sheet.column_dimensions[get_column_letter(column)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
+        if width > MAX_WIDTH:
+            for row in range(2, sheet.max_row + 1):
+                sheet.cell(row, column).alignment = WRAP
 
 
 TABLE_ABOUT_JA: dict[str, str] = {

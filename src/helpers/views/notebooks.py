@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
+
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
 
 INJECTED_CELL_ID = "injected-parameters"
 
@@ -63,15 +68,20 @@ def relocate_paths(path: Path, names: dict[str, str]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def render_html(notebook: Path, html_path: Path, without_input: bool = False) -> None:
-    """Render an executed notebook to standalone HTML (figures embedded), optionally without code cells."""
+@functools.cache
+def _html_exporter(without_input: bool) -> HTMLExporter:
+    """One exporter per process and option: its templates are loaded and compiled once, not for every page."""
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(notebook, as_version=4)
-    exporter = HTMLExporter(
+    return HTMLExporter(
         exclude_input=without_input, exclude_input_prompt=without_input, exclude_output_prompt=without_input
     )
-    body, _ = exporter.from_notebook_node(nb)
+
+
+def render_html(notebook: Path, html_path: Path, without_input: bool = False) -> None:
+    """Render an executed notebook to standalone HTML (figures embedded), optionally without code cells."""
+    nb = nbformat.read(notebook, as_version=4)
+    body, _ = _html_exporter(without_input).from_notebook_node(nb)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(body, encoding="utf-8")
 

@@ -12,7 +12,6 @@ from helpers import CITIES
 from helpers.analysis.covid_text import natural_key
 from helpers.analysis.covid_trajectories import ATTRIBUTIONS, STALLED_STATUSES, attribution_counts, sensitivity_summary
 from helpers.sources.manifest import CITY_JA
-from helpers.views.covid_figures import demand_counts
 from helpers.views.labels import label_ja
 from helpers.views.report_context import ReportContext, Section, label_order, year_label
 from helpers.views.report_html import (
@@ -311,6 +310,8 @@ def sensitivity_sentences(sensitivity: pd.DataFrame) -> list[str]:
 
 def covid_figures(ctx: ReportContext) -> list[Markup]:
     """The COVID figures, each followed by what it shows (computed from the tables)."""
+    from helpers.views.covid_figures import demand_counts  # here: its module imports matplotlib, not needed else
+
     t = ctx.tables
     trajectories, events = t["covid_trajectories"], t["covid_events"]
     stalled = stalled_rows(trajectories)
