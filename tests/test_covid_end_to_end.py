@@ -218,7 +218,7 @@ def test_every_indexed_panel_goes_below_its_stall_line(frames, table):
 
 def test_tables_validate_and_write(tmp_path, frames, events, table):
     check_events(events)
-    grid = {"drop_threshold": (0.5,), "window_end": (2021.0, 2022.0)}
+    grid = {"drop_threshold": (PARAMS.drop_threshold,), "window_end": (2021.0, 2022.0)}
     sensitivity = sensitivity_table(frames["indicators"], frames["activities"], frames["evaluations"], events,
                                     PARAMS, frames["measures"], grid,
                                     same_facts=same_fact_links(frames["indicators"]))  # fmt: skip

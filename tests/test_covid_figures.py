@@ -133,7 +133,7 @@ def test_demand_series_are_counted_apart_by_direction():
 
 def event(city, year, effect, evidence, kind="actual", measure_id="m1"):
     return dict(
-        zip(EVENT_COLUMNS, [city, measure_id, year, kind, effect, evidence, "f.txt", 1], strict=True),
+        zip(EVENT_COLUMNS, [city, measure_id, year, year, kind, effect, evidence, "f.txt", 1], strict=True),
     )
 
 

@@ -31,7 +31,8 @@ def series(city: str, measure_id: str, label: str, file: str, line: int, cells: 
 
 
 def events(*rows: tuple[str, str, int, str, str, str, int]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    """Events dated to one year each (``period_start`` = ``fiscal_year``)."""
+    return pd.DataFrame([(*r[:3], r[2], *r[3:]) for r in rows], columns=list(EVENT_COLUMNS))
 
 
 def test_a_cancelled_drill_links_to_no_roster_or_other_drill(lexicon):

@@ -154,10 +154,10 @@ def test_a_fall_smaller_than_the_threshold_is_not_stalled():
 
 
 def test_a_tiny_count_does_not_decide():
-    """1 → 3 halves, but by less than ``min_change`` is not read as a fall."""
-    table = classify(frames({"会議の開催回数": {2020: 2, 2022: 3}}))
+    """0 → 1 is nothing against its later level, but by less than ``min_change``: not read as a fall."""
+    table = classify(frames({"会議の開催回数": {2020: 0, 2022: 1}}))
     assert row(table, "会議の開催回数")["status"] == "not_stalled"
-    loose = classify(frames({"会議の開催回数": {2020: 1, 2022: 3}}), TrajectoryParams(latest_year=2022, min_change=1))
+    loose = classify(frames({"会議の開催回数": {2020: 0, 2022: 1}}), TrajectoryParams(latest_year=2022, min_change=1))
     assert row(loose, "会議の開催回数")["status"] == "stalled_recovered"
 
 
@@ -294,14 +294,14 @@ def test_the_window_is_a_parameter():
 def test_sensitivity_counts_every_status_for_every_setting():
     tables = frames({"市内の参加者数": {2020: 0, 2021: 2, 2022: 232}, "会議回数": {2020: 3, 2021: 6, 2022: 8}})
     events = detect_covid_events(tables["activities"], tables["indicators"])
-    grid = {"drop_threshold": (0.3, 0.5, 0.7), "window_end": (2021.0, 2022.0)}
+    grid = {"drop_threshold": (0.3, 0.5, 0.8), "window_end": (2021.0, 2022.0)}
     table = sensitivity_table(tables["indicators"], tables["activities"], tables["evaluations"], events, PARAMS,
                               grid=grid)  # fmt: skip
     assert len(table) == 5 * len(STATUSES)
     assert (table.groupby(["parameter", "value"])["n_rows"].sum() == 2).all()
     summary = sensitivity_summary(table)
     at = dict(zip(summary["value"], summary["n_stalled"], strict=False))
-    assert at[0.3] == 2 and at[0.7] == 1
+    assert at[0.3] == 2 and at[0.8] == 1
     assert summary["is_run"].sum() == 2
 
 
@@ -329,10 +329,56 @@ def test_the_covid_analysis_reads_only_the_cleaned_tables():
 def test_a_series_whose_scheme_changed_is_not_read_against_its_own_later_level():
     """yamagata:26: 通いの場の支援 126人 → 315人, the 備考 says the subsidy rules were revised in R3."""
     tables = frames({"参加人数(通いの場の支援)": {2020: 126, 2022: 315}}, unit="人")
-    assert row(classify(tables), "参加人数(通いの場の支援)")["status"] == "stalled_recovered"
+    halving = TrajectoryParams(latest_year=2022, drop_threshold=0.5)
+    assert row(classify(tables, halving), "参加人数(通いの場の支援)")["status"] == "stalled_recovered"
     note = {"city": "shiroi", "measure_id": "shiroi-no99", "fiscal_year": 2022, "value_kind": "actual",
             "text": "令和3年度に、これまでより、より活動実態に即した補助を実施できるよう補助要綱の見直しを実施した。",
             "source_file": FILE, "source_line": 12}  # fmt: skip
     tables["activities"] = pd.DataFrame([note])
-    r = row(classify(tables), "参加人数(通いの場の支援)")
+    r = row(classify(tables, halving), "参加人数(通いの場の支援)")
     assert r["status"] == "insufficient_data" and "scheme_changed" in r["rules"]
+
+
+def test_a_sentence_naming_no_year_in_a_review_of_several_years_has_no_stall_year():
+    """yamagata_fy2022_progress_sheet.txt:46: the 中間年の点検 reviews R2–R4, and 「コロナ禍において活動が停滞した」
+    names no year: the stall belongs to the span, not to FY2022; the same sentence in a one-year column is dated."""
+    sentence = "すでに活動中の拠点についても、コロナ禍において活動が停滞したこともあり、活発な活動の維持が課題"
+    yearly = frames(sentences=[(2022, "actual", sentence)])
+    review = frames(sentences=[(2022, "actual", sentence)])
+    review["activities"]["period_start"] = 2020
+    events = detect_covid_events(review["activities"], review["indicators"])
+    assert events[["fiscal_year", "period_start", "effect"]].values.tolist() == [[2022, 2020, "reduced"]]
+    dated, spanned = classify(yearly), classify(review)
+    assert dated["stall_year"].tolist() == [2022]
+    assert spanned["status"].tolist() == ["stalled_recovery_not_observed"]
+    assert spanned["stall_year"].isna().all() and "2020–2022 (year not stated)" in spanned["rules"].iloc[0]
+
+
+def test_a_named_year_in_a_review_of_several_years_still_dates_the_stall():
+    """yamagata_fy2022_progress_sheet.txt:59: 「R2は2回中止し」 in the R2–R4 review is dated FY2020."""
+    review = frames(sentences=[(2022, "actual", "新型コロナウイルス感染症の影響で、R2は2回中止し、1回のみ開催とした")])
+    review["activities"]["period_start"] = 2020
+    events = detect_covid_events(review["activities"], review["indicators"])
+    assert events[["fiscal_year", "period_start", "effect"]].values.tolist() == [[2020, 2020, "cancelled"]]
+    assert classify(review)["stall_year"].tolist() == [2020]
+
+
+def test_growth_to_its_latest_level_is_not_a_stall_but_a_near_stop_is():
+    """With no pre-pandemic actual the reference is the latest level, and only a fall to a fifth of it reads as a
+    stall: 放課後子ども教室 23 → 41 → 74 (shiroi_fy2022_progress_sheet.txt:526) and 利用者数 5,483 → 11,853
+    (yamagata_fy2022_progress_sheet.txt:61) grew; 講座 2 → 25 → 28 (shiroi:131) and 参加者数 0 → 2 → 232 stopped."""
+    table = classify(
+        frames(
+            {
+                "放課後子ども教室実施回数": {2020: 23, 2021: 41, 2022: 74},
+                "利用者数": {2020: 5483, 2022: 11853},
+                "講座開催回数": {2020: 2, 2021: 25, 2022: 28},
+                "市内の参加者数": {2020: 0, 2021: 2, 2022: 232},
+            }
+        )
+    )
+    status = dict(zip(table["indicator"], table["status"], strict=True))
+    assert status["放課後子ども教室実施回数"] == status["利用者数"] == "not_stalled"
+    assert status["講座開催回数"] == status["市内の参加者数"] == "stalled_recovered"
+    grown = row(table, "利用者数")
+    assert grown["rule"] == "numeric:no fall to the stall line (latest_year)" and grown["reference_value"] == 11853

@@ -22,7 +22,13 @@ from importlib import resources
 import pandas as pd
 
 from helpers.analysis.covid_series import Series
-from helpers.analysis.covid_text import DERIVED_EFFECTS, Lexicon, activity_names, has_covid_context, sentence_effects
+from helpers.analysis.covid_text import (
+    DERIVED_EFFECTS,
+    Lexicon,
+    activity_names,
+    dated_effects,
+    has_covid_context,
+)
 from helpers.core.text import nfkc
 
 LINKS_FILE = "covid_links.csv"
@@ -74,6 +80,10 @@ class Mention:
     """``link_file``, ``cell`` (the sentence stands in the series' own cell), ``label`` or ``none``."""
     plan_key: str = ""
     """Words that name the activity in a later plan, where they differ from its label."""
+    period_start: int | None = None
+    """First year of the span a text reviewing several years covers (None: the text speaks of ``year``)."""
+    unstated: tuple[str, ...] = ()
+    """Effects the sentence dates by no year in such a text: they belong to the span, not to ``year``."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -163,20 +173,22 @@ def link_mentions(
     for row in sentences.to_dict("records"):
         city, measure_id, sentence = str(row["city"]), str(row["measure_id"]), str(row["evidence"])
         file, line, kind = str(row["source_file"]), int(row["source_line"]), str(row["value_kind"])
-        year = int(events_row_year(events, row))
+        year, since = events_row_years(events, row)
+        span = since < year
         base = dict(city=city, measure_id=measure_id, value_kind=kind, year=year, sentence=sentence)
-        base |= dict(source_file=file, source_line=line)
+        base |= dict(source_file=file, source_line=line, period_start=since if span else None)
         matched = _rules_for(rules, city, file, line, sentence)
         if matched:
             for r in matched:
                 if r.activity == DROP:
                     continue
-                effects = _fragment_effects(sentence, r.fragment, year, lexicon)
+                dated = _fragment_effects(sentence, r.fragment, year, lexicon)
                 mentions.append(
                     Mention(
                         **base,
                         fragment=r.fragment,
-                        effects=effects,
+                        effects=tuple((y, e) for y, e, _ in dated),
+                        unstated=_unstated(dated) if span else (),
                         activity=r.activity,
                         indicators=r.indicators,
                         linked_by="link_file",
@@ -184,7 +196,7 @@ def link_mentions(
                     )
                 )
             continue
-        effects = tuple(sentence_effects(sentence, year, lexicon))
+        dated = tuple(dated_effects(sentence, year, lexicon))
         siblings = by_measure.get((city, measure_id), [])
         owners = [s for s in siblings if (file, line) in s.lines and nfkc(sentence) in s.cells]
         named = owners or [s for s in siblings if names_series(sentence, s, lexicon)]
@@ -194,7 +206,8 @@ def link_mentions(
             Mention(
                 **base,
                 fragment=sentence,
-                effects=effects,
+                effects=tuple((y, e) for y, e, _ in dated),
+                unstated=_unstated(dated) if span else (),
                 activity=activity,
                 indicators=tuple(s.indicator for s in named),
                 linked_by=linked_by,
@@ -203,9 +216,10 @@ def link_mentions(
     return sorted(mentions, key=lambda m: (m.city, m.measure_id, m.source_file, m.source_line, m.fragment, m.activity))
 
 
-def events_row_year(events: pd.DataFrame, row: dict[str, object]) -> int:
-    """The fiscal year of the row a sentence stands on: the latest year any of its events is dated to when the
-    sentence looks back (its events may be dated earlier), which is the column's year."""
+def events_row_years(events: pd.DataFrame, row: dict[str, object]) -> tuple[int, int]:
+    """The fiscal year of the row a sentence stands on (the latest year any of its events is dated to when the
+    sentence looks back: its events may be dated earlier, and the column's year is the latest) and the first year
+    of the span its text reviews (an event dated to a span starts it; else the row's year)."""
     same = events[
         (events["city"] == row["city"])
         & (events["measure_id"] == row["measure_id"])
@@ -213,17 +227,27 @@ def events_row_year(events: pd.DataFrame, row: dict[str, object]) -> int:
         & (events["source_line"] == row["source_line"])
         & (events["value_kind"] == row["value_kind"])
     ]
-    return int(same["fiscal_year"].max())
+    year = int(same["fiscal_year"].max())
+    if "period_start" not in same:
+        return year, year
+    spans = same.loc[same["period_start"] < same["fiscal_year"], "period_start"]
+    return year, int(spans.min()) if len(spans) else year
 
 
-def _fragment_effects(sentence: str, fragment: str, year: int, lexicon: Lexicon) -> tuple[tuple[int, str], ...]:
-    """Effects of a fragment, with the pandemic context of the whole sentence when the fragment lacks one."""
-    own = sentence_effects(fragment, year, lexicon)
-    if any(effect not in DERIVED_EFFECTS for _, effect in own):
+def _unstated(dated: Iterable[tuple[int, str, bool]]) -> tuple[str, ...]:
+    """The effects a sentence gives no year for."""
+    return tuple(sorted({e for _, e, stated in dated if not stated}))
+
+
+def _fragment_effects(sentence: str, fragment: str, year: int, lexicon: Lexicon) -> tuple[tuple[int, str, bool], ...]:
+    """Effects of a fragment (year, effect, year stated), with the pandemic context of the whole sentence when the
+    fragment lacks one."""
+    own = dated_effects(fragment, year, lexicon)
+    if any(effect not in DERIVED_EFFECTS for _, effect, _ in own):
         return tuple(own)
     context = "新型コロナ " if has_covid_context(sentence, lexicon) else ""
-    found = sentence_effects(context + fragment, year, lexicon) if context else own
-    return tuple(found) if found else ((year, "mentioned"),)
+    found = dated_effects(context + fragment, year, lexicon) if context else own
+    return tuple(found) if found else ((year, "mentioned", False),)
 
 
 def mentions_frame(mentions: Iterable[Mention]) -> pd.DataFrame:

@@ -72,6 +72,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "city",
     "measure_id",
     "fiscal_year",
+    "period_start",
     "value_kind",
     "effect",
     "evidence",
@@ -235,22 +236,28 @@ def _anchor_year(key_text: str, position: int, default_year: int) -> int:
 
 
 def sentence_effects(sentence: str, fiscal_year: int, lexicon: Lexicon) -> list[tuple[int, str]]:
-    """The (fiscal_year, effect) pairs a sentence reports, sorted; empty without a COVID context.
+    """The (fiscal_year, effect) pairs a sentence reports (see :func:`dated_effects`)."""
+    return [(year, effect) for year, effect, _ in dated_effects(sentence, fiscal_year, lexicon)]
+
+
+def dated_effects(sentence: str, fiscal_year: int, lexicon: Lexicon) -> list[tuple[int, str, bool]]:
+    """The (fiscal_year, effect, year stated) triples a sentence reports, sorted; empty without a COVID context.
 
     The year is the row's unless the sentence names one before the effect (``3年度は…休止``). A sentence that says
     in one breath, without naming a year, that an activity had stopped and has resumed (``休止されていたが、徐々に
     再開された``) looks back: its stall is dated to the year before the row. A pandemic sentence with no effect
-    term is ``mentioned``.
+    term is ``mentioned``. ``year stated`` is False where no year is named before the effect (the row's year, or
+    the year before it for a look-back): in a text reviewing several years, such an effect may belong to any.
 
     >>> lexicon = load_lexicon()
-    >>> sentence_effects("新型コロナウイルス感染症の影響で、R2は2回中止し、1回のみ開催とした", 2022, lexicon)
-    [(2020, 'cancelled')]
-    >>> sentence_effects("対象者の退職により実績なし", 2022, lexicon)
+    >>> dated_effects("新型コロナウイルス感染症の影響で、R2は2回中止し、1回のみ開催とした", 2022, lexicon)
+    [(2020, 'cancelled', True)]
+    >>> dated_effects("対象者の退職により実績なし", 2022, lexicon)
     []
-    >>> sentence_effects("③地域福祉権利擁護事業支援員研修会を中止", 2021, lexicon)
-    [(2021, 'stopped_no_cause')]
-    >>> sentence_effects("新型コロナの影響により、地域のサロン等が休止されていたが、徐々に再開された", 2022, lexicon)
-    [(2021, 'reduced'), (2022, 'resumed')]
+    >>> dated_effects("③地域福祉権利擁護事業支援員研修会を中止", 2021, lexicon)
+    [(2021, 'stopped_no_cause', False)]
+    >>> dated_effects("新型コロナの影響により、地域のサロン等が休止されていたが、徐々に再開された", 2022, lexicon)
+    [(2021, 'reduced', False), (2022, 'resumed', False)]
     """
     masked = _masked(nfkc(sentence), lexicon)
     context = any(t.pattern.search(masked) for t in lexicon.context)
@@ -264,15 +271,19 @@ def sentence_effects(sentence: str, fiscal_year: int, lexicon: Lexicon) -> list[
             found.add((year, term.effect))
             if year == fiscal_year and not _mentioned_years(masked[: m.start()], fiscal_year):
                 undated.add(term.effect)
+    looked_back: set[tuple[int, str]] = set()
     if ("resumed" in undated) and (fiscal_year, "resumed") in found:
-        found = {
-            (y - 1, e) if (y == fiscal_year and e in PLAN_STALL_EFFECTS and e in undated) else (y, e) for y, e in found
-        }
+        looked_back = {(y, e) for y, e in found if y == fiscal_year and e in PLAN_STALL_EFFECTS and e in undated}
+        found = (found - looked_back) | {(y - 1, e) for y, e in looked_back}
     if context and not found:
         found.add((fiscal_year, "mentioned"))
+        undated.add("mentioned")
     if not context:
-        found |= _uncaused_stops(masked, fiscal_year, lexicon)
-    return sorted(found, key=lambda ye: (ye[0], EFFECTS.index(ye[1])))
+        stops = _uncaused_stops(masked, fiscal_year, lexicon)
+        found |= stops
+        undated |= {e for y, e in stops if y == fiscal_year}
+    unstated = {(fiscal_year, e) for e in undated} | {(y - 1, e) for y, e in looked_back}
+    return sorted(((y, e, (y, e) not in unstated) for y, e in found), key=lambda t: (t[0], EFFECTS.index(t[1])))
 
 
 def _uncaused_stops(masked: str, fiscal_year: int, lexicon: Lexicon) -> set[tuple[int, str]]:
@@ -387,19 +398,22 @@ def detect_covid_events(
     require_columns(indicators, [*base, "note", "value_raw"], "indicators")
     records: dict[tuple[object, ...], tuple[object, ...]] = {}
     for row, cell in _text_cells(activities, indicators):
+        row_year = int(row["fiscal_year"])
+        since = int(row.get("period_start") or row_year)
         for sentence in split_sentences(cell if isinstance(cell, str) else ""):
-            for year, effect in sentence_effects(sentence, int(row["fiscal_year"]), lexicon):
+            for year, effect, stated in dated_effects(sentence, row_year, lexicon):
                 record = (
                     str(row["city"]),
                     str(row["measure_id"]),
-                    year,
+                    row_year if not stated and since < row_year else year,
+                    year if stated or since >= row_year else since,
                     str(row["value_kind"]),
                     effect,
                     sentence,
                     str(row["source_file"]),
                     int(row["source_line"]),
                 )
-                key = (*record[:5], nfkc(sentence), *record[6:])
+                key = (*record[:3], *record[4:6], nfkc(sentence), *record[7:])
                 records.setdefault(key, record)
     return _events_frame(records.values())
 
@@ -423,12 +437,23 @@ def _events_frame(records: Iterable[tuple[object, ...]]) -> pd.DataFrame:
 
     def order(r: tuple[object, ...]) -> tuple[object, ...]:
         """Sort key of one event record."""
-        city, measure_id, year, kind, effect, evidence, file, line = r
-        return (city_rank(city), city, natural_key(measure_id), year, kind, EFFECTS.index(effect), file, line, evidence)
+        city, measure_id, year, since, kind, effect, evidence, file, line = r
+        return (
+            city_rank(city),
+            city,
+            natural_key(measure_id),
+            year,
+            since,
+            kind,
+            EFFECTS.index(effect),
+            file,
+            line,
+            evidence,
+        )
 
     rows = sorted(records, key=order)
     frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
-    return frame.astype({"fiscal_year": "int64", "source_line": "int64"})
+    return frame.astype({"fiscal_year": "int64", "period_start": "int64", "source_line": "int64"})
 
 
 def check_events(events: pd.DataFrame) -> None:

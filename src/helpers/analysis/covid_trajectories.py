@@ -8,7 +8,7 @@ series speaks for (:mod:`helpers.analysis.covid_links`). Evidence, defaults of :
   a format change alone (ハイブリッド, 各地区で開催) or a mention where nothing stopped is ``not_stalled``; 再開 in a
   later result column is a recovery (alone, it implies a stall of unknown year).
 * **numbers**, for activity and participation series only (:mod:`helpers.analysis.covid_series`): a window value at
-  or below ``(1 − drop_threshold)`` [0.5] of the reference and at least ``min_change`` [2] under it. The reference is
+  or below ``(1 − drop_threshold)`` [0.2] of the reference and at least ``min_change`` [2] under it. The reference is
   a pre-pandemic actual, else the latest year of an established activity (and never a series whose scheme the
   sheet says changed). A numeric stall is a stall *by timing and pattern* unless a sentence naming the activity
   ties it to the pandemic.
@@ -133,11 +133,15 @@ class TrajectoryParams:
     and FY2021, 一関市 reports visits held back and events cancelled in FY2022
     (ichinoseki_fy2023_council_papers.txt:228, :229, :282). ``latest_year`` (the report year) cuts later results
     off; plans are read to the year after it. ``min_change`` keeps tiny counts from deciding a fall.
+    ``drop_threshold`` asks for a fall to a small share (a fifth) of the reference, not a halving: most series start
+    in FY2020, so the reference is the activity's own later level, and a rise to two or four times that is as
+    likely growth (利用者数 5,483 → 11,853, yamagata_fy2022_progress_sheet.txt:61; 放課後子ども教室 23 → 41 → 74,
+    shiroi_fy2022_progress_sheet.txt:526) as a stall.
     """
 
     window_start: int = 2020
     window_end: int = 2022
-    drop_threshold: float = 0.5
+    drop_threshold: float = 0.8
     recovery_share: float = 0.8
     min_change: float = 2.0
     latest_year: int | None = None
@@ -160,6 +164,8 @@ class Evidence:
     source_file: str
     source_line: int | None
     rule: str
+    year_stated: bool = True
+    """False for a sentence naming no year in a text reviewing several years: ``year`` is then the span's last."""
 
 
 @dataclass
@@ -363,6 +369,10 @@ def _sentence_evidence(r: RowInput, effects: Iterable[str], params: TrajectoryPa
             if effect not in wanted or (m.value_kind == "plan" and effect not in STALL_EFFECTS):
                 continue
             if params.latest_year is not None and m.value_kind != "plan" and year > params.latest_year:
+                continue
+            if effect in m.unstated and m.period_start is not None:
+                rule = f"text:{effect} {m.period_start}–{m.year} (year not stated)"
+                found.append(Evidence(m.year, m.fragment, m.source_file, m.source_line, rule, year_stated=False))
                 continue
             found.append(Evidence(year, m.fragment, m.source_file, m.source_line, f"text:{effect} {year}"))
     return sorted(found, key=lambda e: (e.year or 0, e.source_file, e.source_line or 0, e.quote))
@@ -679,7 +689,8 @@ def decide_row(r: RowInput, params: TrajectoryParams) -> dict[str, object]:
     if not stall:
         return _unstalled(out, r, g, rules, params)
     first = stall[0]
-    out.update(stall_year=first.year, quote=first.quote, source_file=first.source_file, source_line=first.source_line)
+    stall_year = first.year if first.year_stated else None
+    out.update(stall_year=stall_year, quote=first.quote, source_file=first.source_file, source_line=first.source_line)
     out["attribution"] = attribution
     outcome, evidence, last = find_recovery(r, g, stall, params)
     plan = _later_plan(r, last) if outcome != "recovered" else None
@@ -722,7 +733,7 @@ def _unstalled(
     elif g.mentioned:
         status, rule, evidence = "not_stalled", "held:pandemic named, nothing stopped", g.mentioned[0]
     elif num.compared:
-        status, rule = "not_stalled", f"numeric:no fall ({num.basis})"
+        status, rule = "not_stalled", f"numeric:no fall to the stall line ({num.basis})"
         assert num.reference is not None
         evidence = _point_evidence(num.reference, rule)
     elif r.series is not None and r.series.kind in NOT_READ_KINDS and reported:
@@ -802,7 +813,7 @@ def classify_trajectories(
 
 
 SENSITIVITY_GRID: dict[str, tuple[float, ...]] = {
-    "drop_threshold": (0.3, 0.4, 0.5, 0.6, 0.7),
+    "drop_threshold": (0.5, 0.6, 0.7, 0.8, 0.9),
     "recovery_share": (0.6, 0.7, 0.8, 0.9, 1.0),
     "min_change": (1.0, 2.0, 3.0, 5.0),
     "window_end": (2021.0, 2022.0),

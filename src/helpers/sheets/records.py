@@ -93,6 +93,12 @@ class Activity:
     actor: str = ""
     section: str = ""
     """Which column or block the text stands in (``実施状況``, ``備考``, ``令和5年度計画`` …)."""
+    period_start: int | None = None
+    """First fiscal year the text reports on: ``fiscal_year`` (the default) unless the text reviews several years."""
+
+    def __post_init__(self) -> None:
+        if self.period_start is None:
+            object.__setattr__(self, "period_start", self.fiscal_year)
 
 
 COVERAGE_REGIONS: tuple[str, ...] = ("value_column", "narrative", "outside_values")

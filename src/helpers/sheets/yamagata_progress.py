@@ -809,7 +809,9 @@ class _Parser:
     def _activities(
         self, cells: list[str], lay: Layout, measures: list[tuple[str, str]], dept: str, number: int
     ) -> None:
-        year = self.ctx.years[-1]
+        # line 46: the 実施状況 of the 中間年の点検 reviews R2–R4 (「令和2年度から新規開設拠点は1拠点のみ」), so a
+        # sentence naming no year may speak of any year from the first value column on
+        year, since = self.ctx.years[-1], self.ctx.years[0]
         if lay.text is not None:
             items = narrative_items(cells[lay.text])
             targets = measures if len(measures) == len(items) and len(measures) > 1 else [measures[0]] * len(items)
@@ -817,7 +819,15 @@ class _Parser:
                 found = bracket_department(item, self.departments)
                 item_dept = department_text(found[0]) if found else (measure_dept if len(measures) > 1 else dept)
                 self.book.activity(
-                    measure_id, year, "actual", item, number, department=item_dept, section=ACTIVITY_SECTION, once=True
+                    measure_id,
+                    year,
+                    "actual",
+                    item,
+                    number,
+                    department=item_dept,
+                    section=ACTIVITY_SECTION,
+                    period_start=since,
+                    once=True,
                 )
         for i in lay.notes:
             if i >= len(cells) or _bare_value(cells[i]):
@@ -825,7 +835,15 @@ class _Parser:
             for item in narrative_items(cells[i]):
                 kind = "plan" if _PLAN_WORDS.search(item) else "actual"
                 self.book.activity(
-                    measures[0][0], year, kind, item, number, department=dept, section=NOTE_SECTION, once=True
+                    measures[0][0],
+                    year,
+                    kind,
+                    item,
+                    number,
+                    department=dept,
+                    section=NOTE_SECTION,
+                    period_start=since if kind == "actual" else year,
+                    once=True,
                 )
 
     # ------------------------------------------------------------ values

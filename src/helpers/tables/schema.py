@@ -215,6 +215,13 @@ ACTIVITIES = Table(
         CITY,
         MEASURE_ID,
         FISCAL_YEAR,
+        _f(
+            "period_start",
+            "integer",
+            "First fiscal year the text reports on: fiscal_year itself, or earlier for a text reviewing several years "
+            "(山形市's 中間年の点検 covers R2–R4). A sentence naming no year is dated to this span, not to one year.",
+            "対象期間の初年度",
+        ),
         VALUE_KIND,
         _f("section", "string", "Column or block the text stands in.", "欄", required=False),
         DEPARTMENT,
@@ -630,6 +637,14 @@ COVID_EVENTS = Table(
         CITY,
         MEASURE_ID,
         FISCAL_YEAR,
+        _f(
+            "period_start",
+            "integer",
+            "First fiscal year the effect may belong to: fiscal_year when the sentence names its year or stands in a "
+            "one-year column; the first reviewed year when it names none in a text reviewing several years "
+            "(the effect is then dated to the span, fiscal_year being its last year).",
+            "対象期間の初年度",
+        ),
         VALUE_KIND,
         _f(
             "effect",

@@ -101,7 +101,7 @@ class ReportContext:
     fiscal_year: int
     window: tuple[int, int]
     figures_dir: Path
-    drop_threshold: float = 0.5
+    drop_threshold: float = 0.8
     recovery_share: float = 0.8
     min_change: float = 2.0
     facts: list[DocumentFact] = field(default_factory=read_document_facts)

@@ -108,6 +108,8 @@ def status_cell(row: pd.Series) -> Markup:
     years = []
     if not pd.isna(row["stall_year"]):
         years.append(f"停滞 {int(row['stall_year'])}年度")
+    elif str(row["status"]).startswith("stalled"):
+        years.append("停滞の年度は記載なし")
     if not pd.isna(row["recovery_year"]):
         years.append(f"回復 {int(row['recovery_year'])}年度")
     shown = Markup(f'<span class="years">{"・".join(years)}</span>') if years else Markup("")
