@@ -106,15 +106,16 @@ def summary_section(ctx: ReportContext) -> Section:
     items = []
     for city in ctx.cities:
         counts = stall_counts(t["covid_trajectories"], city)
-        sentence = stall_sentence(counts, f"{CITY_JA[city]}では")
         items.append(
             join(
                 [
                     link(CITY_JA[city], f"#{city_anchor(city)}"),
                     ":",
-                    sentence,
-                    link("(一覧)", f"#{city_anchor(city, 'covid')}"),
+                    stall_sentence(counts, ""),
                     hub_sentence(t["hub_consultation_matrix"], city),
+                    "(",
+                    link("停滞した取組の一覧", f"#{city_anchor(city, 'covid')}"),
+                    ")",
                 ]
             )
         )

@@ -46,7 +46,7 @@ def stall_counts(trajectories: pd.DataFrame, city: str | None = None) -> dict[st
 
 
 def stall_sentence(counts: dict[str, int], subject: str) -> str:
-    """One sentence on stalls and recovery, both kinds of attribution counted.
+    """One sentence on stalls and recovery, both kinds of attribution counted (``subject`` may be empty).
 
     >>> stall_sentence({"stalled": 0}, "山形市では")
     '山形市では、コロナ禍で停滞したと判定できる取組はありませんでした。'
@@ -55,8 +55,9 @@ def stall_sentence(counts: dict[str, int], subject: str) -> str:
     >>> print(stall_sentence(c, "山形市では"))
     山形市では、コロナ禍で停滞した取組が7件で、資料がコロナの影響と明記しているものが5件、時期と数値・評価の推移から判断したものが2件です。そのうち回復が確認できたものが3件、再開の予定が書かれているものが1件、後の年度の報告がなく回復を確認できないものが3件です。
     """
+    lead = f"{subject}、" if subject else ""
     if not counts["stalled"]:
-        return f"{subject}、コロナ禍で停滞したと判定できる取組はありませんでした。"
+        return f"{lead}コロナ禍で停滞したと判定できる取組はありませんでした。"
     outcomes = [
         ("stalled_recovered", "回復が確認できたもの"),
         ("stalled_planned", "再開の予定が書かれているもの"),
@@ -73,7 +74,7 @@ def stall_sentence(counts: dict[str, int], subject: str) -> str:
         else "すべて時期と数値・評価の推移から判断したもの"
     )
     return (
-        f"{subject}、コロナ禍で停滞した取組が{fmt_number(counts['stalled'])}件で、{ties}です。"
+        f"{lead}コロナ禍で停滞した取組が{fmt_number(counts['stalled'])}件で、{ties}です。"
         f"そのうち{'、'.join(parts)}です。"
     )
 
@@ -151,7 +152,13 @@ def recovery_evidence_cell(ctx: ReportContext, row: pd.Series) -> Markup:
     return evidence_link(ctx, str(row["recovery_quote"]), row["recovery_file"], row["recovery_line"])
 
 
-STALL_COLUMNS = ("取組", "判定", "基準値 → 最新値", "停滞の根拠(資料の記述・数値)", "回復・再開予定の根拠")
+STALL_COLUMNS = (
+    "取組",
+    "判定",
+    "基準値 → 最新値",
+    "停滞の根拠(資料の記述・数値)",
+    "その後の根拠(回復・再開予定・停滞の続き)",
+)
 
 
 def stall_table(ctx: ReportContext, rows: pd.DataFrame) -> Markup:
@@ -200,9 +207,9 @@ def stall_list_frame(ctx: ReportContext) -> pd.DataFrame:
             "停滞の根拠": rows["quote"].map(plain),
             "停滞の根拠の資料": rows["source_file"].map(doc),
             "停滞の根拠の行": rows["source_line"].map(year),
-            "回復・再開予定の根拠": rows["recovery_quote"].map(plain),
-            "回復の根拠の資料": rows["recovery_file"].map(doc),
-            "回復の根拠の行": rows["recovery_line"].map(year),
+            "その後の根拠": rows["recovery_quote"].map(plain),
+            "その後の根拠の資料": rows["recovery_file"].map(doc),
+            "その後の根拠の行": rows["recovery_line"].map(year),
         }
     ).reset_index(drop=True)
 
