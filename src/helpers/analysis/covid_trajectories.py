@@ -832,17 +832,20 @@ def sensitivity_table(
     same_facts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rows per status as one parameter at a time moves over ``grid`` (``covid_sensitivity.csv``); ``is_run``
-    marks the setting of the run itself."""
+    marks the setting of the run itself. A row's inputs depend on the report year alone (not on the window or the
+    thresholds), so they are gathered once per report year and decided again for each setting."""
     base = params or TrajectoryParams()
     lexicon = load_lexicon()
+    gathered: dict[int | None, list[RowInput]] = {}
     rows = []
     for name, values in (grid or SENSITIVITY_GRID).items():
         for value in values:
             setting = dataclasses.replace(base, **{name: int(value) if name == "window_end" else float(value)})
-            gathered = gather_rows(
-                indicators, activities, evaluations, events, setting, measures, lexicon, same_facts=same_facts
-            )
-            counts = Counter(decide_row(r, setting)["status"] for r in gathered)
+            if setting.latest_year not in gathered:
+                gathered[setting.latest_year] = gather_rows(
+                    indicators, activities, evaluations, events, setting, measures, lexicon, same_facts=same_facts
+                )
+            counts = Counter(decide_row(r, setting)["status"] for r in gathered[setting.latest_year])
             is_run = float(getattr(base, name)) == float(value)
             rows.extend(
                 {"parameter": name, "value": float(value), "is_run": is_run, "status": s, "n_rows": counts[s]}
