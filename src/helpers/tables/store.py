@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 
 import pandas as pd
@@ -40,8 +40,11 @@ _DEPARTMENT_SPLIT = re.compile(r"[、,・\s]+")
 
 
 def _frame(records: list[object], table: Table) -> pd.DataFrame:
-    rows = [asdict(r) for r in records]  # type: ignore[call-overload]
-    frame = pd.DataFrame(rows, columns=[c for c in (rows[0] if rows else {})])
+    """Parsed records (flat dataclasses of text, numbers and flags) as a frame with their fields as columns; each
+    record is read field by field (``asdict`` would deep-copy every value, a sixth of a city's cleaning)."""
+    names = [f.name for f in fields(records[0])] if records else []  # type: ignore[arg-type]
+    rows = [{name: getattr(r, name) for name in names} for r in records]
+    frame = pd.DataFrame(rows, columns=names)
     for column in table.columns:
         if column not in frame.columns:
             frame[column] = pd.Series(dtype="object")
@@ -139,7 +142,10 @@ def same_fact_links(indicators: pd.DataFrame, pairs: list[dict[str, str]] | None
     numeric["_key"] = numeric["indicator"].map(text_key)
     links: dict[tuple[object, ...], dict[str, object]] = {}
     group_by = ["city", "source_file", "_key", "fiscal_year", "value_kind", "unit", "value"]
-    for _, group in numeric.sort_values(["source_line", "measure_id"], kind="stable").groupby(group_by, sort=True):
+    ordered = numeric.sort_values(["source_line", "measure_id"], kind="stable")
+    # only groups under two or more measures can link: the others are dropped before the groups are walked
+    shared = ordered.groupby(group_by, sort=False)["measure_id"].transform("nunique") >= 2
+    for _, group in ordered[shared].groupby(group_by, sort=True):
         if group["measure_id"].nunique() < 2:
             continue
         first = group.iloc[0]
