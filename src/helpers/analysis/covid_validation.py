@@ -111,7 +111,7 @@ def load_hand_coding(path: Path = HAND_CODING_PATH) -> pd.DataFrame:
     return frame
 
 
-def _lines(row: pd.Series) -> set[tuple[str, int]]:
+def _lines(row: pd.Series | dict[str, object]) -> set[tuple[str, int]]:
     """The (file, line) places a hand row stands on: its own line and its ``match_lines``."""
     places = {(row["source_file"], int(row["source_line"]))}
     places |= {(row["source_file"], int(n)) for n in str(row["match_lines"]).split(";") if n.strip()}
@@ -119,28 +119,33 @@ def _lines(row: pd.Series) -> set[tuple[str, int]]:
 
 
 def hand_units(hand: pd.DataFrame) -> pd.DataFrame:
-    """One row per activity (``activity_group``): its status, city, kinds, labels and every line it stands on."""
+    """One row per activity (``activity_group``, in order): its status, city, kinds, labels and every line it stands
+    on. The rows are read once as records and grouped here (a frame per group cost a quarter of a second)."""
+    groups: dict[str, list[dict[str, object]]] = {}
+    for record in hand.to_dict("records"):
+        groups.setdefault(str(record["activity_group"]), []).append(record)
     records = []
-    for unit, rows in hand.groupby("activity_group", sort=True):
-        first = rows.iloc[0]
+    for unit in sorted(groups):
+        rows = groups[unit]
+        first = rows[0]
         places: set[tuple[str, int]] = set()
-        for _, row in rows.iterrows():
+        for row in rows:
             places |= _lines(row)
         records.append(
             {
                 "unit": unit,
-                "case_ids": ";".join(rows["case_id"]),
-                "kinds": ";".join(sorted(set(rows["kind"]))),
+                "case_ids": ";".join(str(row["case_id"]) for row in rows),
+                "kinds": ";".join(sorted({str(row["kind"]) for row in rows})),
                 "city": first["city"],
                 "status": first["status"],
                 "stalled": first["stalled"],
                 "attribution": first["attribution"],
                 "confidence": first["confidence"],
                 "activity": first["activity"],
-                "labels": tuple(dict.fromkeys(key(a) for a in rows["activity"])),
+                "labels": tuple(dict.fromkeys(key(str(row["activity"])) for row in rows)),
                 "places": frozenset(places),
                 "where": "; ".join(
-                    f"{f}:{n}" for f, n in sorted({(r.source_file, r.source_line) for r in rows.itertuples()})
+                    f"{f}:{n}" for f, n in sorted({(row["source_file"], row["source_line"]) for row in rows})
                 ),
             }
         )
