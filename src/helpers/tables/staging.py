@@ -10,6 +10,8 @@ is left to finish.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
@@ -194,7 +196,9 @@ def recover(targets: Sequence[Path]) -> list[str]:
 @contextmanager
 def staged_directories(targets: Sequence[Path], label: str = "") -> Iterator[list[Path]]:
     """Yield an empty staging folder beside each target; publish them all if the block succeeds, and in every
-    case remove the staging folders (so a failed run leaves the targets untouched and no debris)."""
+    case remove the staging folders (so a failed run leaves the targets untouched and no debris). Publications
+    into the same first target take turns (``publication_turn``): two notebooks that write tables side by side
+    would otherwise share one journal."""
     stagings: list[Path] = []
     try:
         for target in targets:
@@ -202,16 +206,46 @@ def staged_directories(targets: Sequence[Path], label: str = "") -> Iterator[lis
             stagings.append(Path(tempfile.mkdtemp(prefix=f".{target.name}{STAGING_INFIX}", dir=target.parent)))
         yield stagings
         fault_point(label, "staged")
-        publish(list(zip(stagings, targets, strict=True)), label)
-    finally:
-        journal = journal_path(targets[0]) if targets else None
-        if journal is not None and _state(journal) == MOVING:
-            pass  # a roll-back that failed: the staged and replaced files stay for ``recover``
-        else:
-            for staging in stagings:
-                shutil.rmtree(staging, ignore_errors=True)
-            if journal is not None and _state(journal) == MOVED:
-                journal.unlink()
+        with publication_turn(targets):
+            try:
+                publish(list(zip(stagings, targets, strict=True)), label)
+            finally:
+                _remove_stagings(targets, stagings)
+    except BaseException:
+        with publication_turn(targets):
+            _remove_stagings(targets, stagings)
+        raise
+
+
+def _remove_stagings(targets: Sequence[Path], stagings: list[Path]) -> None:
+    """Remove the staging folders (with the lock of the publications made into them) and a finished journal, unless
+    a roll-back failed (then ``recover`` needs both)."""
+    journal = journal_path(targets[0]) if targets else None
+    if journal is not None and _state(journal) == MOVING:
+        return  # a roll-back that failed: the staged and replaced files stay for ``recover``
+    for staging in stagings:
+        shutil.rmtree(staging, ignore_errors=True)
+        publication_lock_path(staging).unlink(missing_ok=True)
+    if journal is not None and _state(journal) == MOVED:
+        journal.unlink()
+
+
+def publication_lock_path(target: Path) -> Path:
+    """The lock file of publications into ``target``: in the system's temporary folder, named after the target's
+    path, so that no output folder (nor the folder of cities the combining step lists) holds it."""
+    digest = hashlib.sha256(str(target.resolve()).encode("utf-8")).hexdigest()[:32]
+    return Path(tempfile.gettempdir()) / f"publication-{digest}.lock"
+
+
+def publication_turn(targets: Sequence[Path]) -> contextlib.AbstractContextManager[object]:
+    """The lock a publication into ``targets[0]`` holds from its journal to its clean-up, so that processes
+    publishing into one folder at the same time (the analysis notebooks into the run's tables) take turns instead
+    of overwriting each other's journal; nothing to hold without targets."""
+    if not targets:
+        return contextlib.nullcontext()
+    from filelock import FileLock
+
+    return FileLock(str(publication_lock_path(targets[0])))
 
 
 def _state(journal: Path) -> str:
