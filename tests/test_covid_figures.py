@@ -188,7 +188,7 @@ def test_figures_draw(close_figures):
     assert len(fig.axes) == 2
     assert fig.axes[0].get_ylabel() == "活動の数"
     matrix = pd.DataFrame({2020: ["D", ""], 2021: ["B", "A"]}, index=["shiroi-no1", "shiroi-no2"])
-    assert len(plot_grade_heatmap(matrix, ["No.1 a", "No.2 b"]).axes) == 1
+    assert len(plot_grade_heatmap(matrix, ["No.1 a", "No.2 b"], "shiroi").axes) == 1
     indexed = indexed_series_frame(table, indicators, PARAMS)
     fig = plot_indexed_series(indexed, PARAMS, n_cols=3)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]

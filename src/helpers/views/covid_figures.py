@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from helpers import CITIES
 from helpers.analysis.covid_series import build_series
 from helpers.analysis.covid_text import EFFECTS, Lexicon, city_rank, load_lexicon, natural_key
 from helpers.analysis.covid_trajectories import (
@@ -72,7 +73,7 @@ def _ordered_cities(cities: pd.Series | list[str]) -> list[str]:
 
 
 def grade_matrix(evaluations: pd.DataFrame, latest_year: int | None = None) -> pd.DataFrame:
-    """白井市's grades as measure × fiscal year: the worst grade of the year's indicators ('' where none)."""
+    """A city's grades as measure × fiscal year: the worst grade of the year's indicators ('' where none)."""
     graded = as_of(evaluations[evaluations["grade"].fillna("") != ""], latest_year)
     worst = graded.groupby(["measure_id", "fiscal_year"])["grade"].max().unstack("fiscal_year", fill_value="")
     order = sorted(worst.index, key=natural_key)
@@ -240,8 +241,14 @@ def plot_status_by_city(row_counts: pd.DataFrame, attribution: pd.DataFrame) -> 
     return fig
 
 
-def plot_grade_heatmap(matrix: pd.DataFrame, labels: list[str]) -> Figure:
-    """白井市's A–D grades as a measure × fiscal-year grid: grey shade by grade and the letter in each cell."""
+def graded_cities(evaluations: pd.DataFrame) -> list[str]:
+    """The cities whose sheets grade their measures (A–D), in the project's order."""
+    graded = set(evaluations.loc[evaluations["grade"].fillna("") != "", "city"])
+    return [c for c in CITIES if c in graded]
+
+
+def plot_grade_heatmap(matrix: pd.DataFrame, labels: list[str], city: str) -> Figure:
+    """A city's A–D grades as a measure × fiscal-year grid: grey shade by grade and the letter in each cell."""
     n_rows, n_cols = matrix.shape
     lines = max((label.count("\n") + 1 for label in labels), default=1)
     fig, ax = plt.subplots(figsize=(2.2 + 0.9 * n_cols + 3.4, 1.0 + 0.2 * lines * n_rows + 0.1 * n_rows))
@@ -259,7 +266,7 @@ def plot_grade_heatmap(matrix: pd.DataFrame, labels: list[str]) -> Figure:
     for side in ("left", "bottom", "top", "right"):
         ax.spines[side].set_visible(False)
     ax.xaxis.tick_top()
-    ax.set_title("白井市 取組ごとの評価(A:順調 B:概ね順調 C:一部遅れ D:未実施)", pad=24, fontsize=10)
+    ax.set_title(f"{CITY_LABELS[city]} 取組ごとの評価(A:順調 B:概ね順調 C:一部遅れ D:未実施)", pad=24, fontsize=10)
     fig.tight_layout()
     return fig
 

@@ -122,7 +122,7 @@ TABLE_ABOUT_JA: dict[str, str] = {
     "indicators": "資料から読み取った値。1行が、ある取組のある指標の、ある年度の値です",
     "measures": "資料に載っている取組の一覧",
     "measure_listings": "取組が資料のどこに載っているか(再掲を含む)",
-    "evaluations": "白井市の自己評価(A〜D)と進捗状況",
+    "evaluations": "取組ごとの自己評価(A〜D)と進捗状況(資料に評価がある市のみ)",
     "activities": "実施状況・計画・コメントなどの記述",
     "coverage": "資料の数値のすべてと、値として採用したか、採用しなかった理由",
     "hub_consultation": "拠点・相談に関する指標の値",

@@ -251,7 +251,9 @@ def plot_expansion(expansion: pd.DataFrame) -> Figure:
     ax.set_xticks(list(years), [str(y) for y in years])
     ax.set_xlabel("年度")
     ax.set_ylabel("数(拠点・地区・か所・団体など、対数目盛)")
-    ax.set_title("山形市の拠点の広がり(概要資料)と他市の拠点の数")
+    overview = [CITY_LABELS[c] for c in CITIES if c in set(expansion.loc[expansion["from_overview"], "city"])]
+    lead = f"{'・'.join(overview)}の拠点の広がり(概要資料)と他市の" if overview else ""
+    ax.set_title(f"{lead}拠点の数")
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig

@@ -189,6 +189,8 @@ def methods_section(ctx: ReportContext) -> Section:
     start, end = ctx.window
     drop, share = fmt_number(ctx.drop_threshold * 100), fmt_number(ctx.recovery_share * 100)
     min_change = fmt_number(ctx.min_change)
+    graded = set(ctx.tables["evaluations"].loc[ctx.tables["evaluations"]["grade"].fillna("") != "", "city"])
+    graders = "・".join(CITY_JA[c] for c in ctx.cities if c in graded) or "各市"
     items = [
         "各市の資料(PDFから取り出したテキスト)を、市ごとの読み取り方で表に整えました。"
         "数値の一つ一つに、どの資料の何行目に、どう書かれていたかを記録しています。",
@@ -197,8 +199,8 @@ def methods_section(ctx: ReportContext) -> Section:
         "コロナ禍の判定は取組(活動)ごとに行いました。数値の指標のほか、資料の文が名前を挙げている活動も1件と数えています。",
         f"「停滞」としたのは、(1) 資料の文が{start}〜{end}年度のその活動の中止・延期・休止・見送りを書いているもの、"
         f"(2) 開催回数や参加者数のような活動の数値が、その期間に基準値より{drop}%以上、かつ{min_change}以上減ったもの"
-        "(白井市の自己評価がその年度にA・Bのものは除きます)、"
-        "(3) 白井市の自己評価がその期間にD(未実施)で数値が0になり、後にA・Bに戻ったもの、のいずれかです。"
+        "(自己評価がその年度にA・Bのものは除きます)、"
+        f"(3) {graders}の自己評価がその期間にD(未実施)で数値が0になり、後にA・Bに戻ったもの、のいずれかです。"
         "規模を縮小したり、制限しながら開催したもの、書面やオンラインなど形を変えて開催したものは、停滞としていません。"
         "コロナに触れていない文でも、名前のある研修会などを中止した・実施していないと書き、理由を書いていないものは、"
         "時期から判断した停滞に数えています。",

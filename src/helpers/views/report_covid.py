@@ -403,15 +403,16 @@ def covid_figures(ctx: ReportContext) -> list[Markup]:
                 ],
             )
         )
-    graded = t["evaluations"][t["evaluations"]["grade"].isin(("C", "D"))]
-    if not graded.empty and (ctx.figures_dir / "covid_shiroi_grades.png").is_file():
-        per_year = graded.groupby("fiscal_year").size()
-        cities = "、".join(CITY_JA[c] for c in ctx.cities if c in set(graded["city"]))
+    late = t["evaluations"][t["evaluations"]["grade"].isin(("C", "D"))]
+    for city in [c for c in ctx.cities if c in set(late["city"])]:
+        if not (ctx.figures_dir / f"covid_{city}_grades.png").is_file():
+            continue
+        per_year = late[late["city"] == city].groupby("fiscal_year").size()
         listed = "、".join(f"{int(y)}年度{int(n)}件" for y, n in per_year.items())
         figures.append(
             ctx.figure(
-                "covid_shiroi_grades",
-                f"{cities}の自己評価(A〜D)の推移",
+                f"covid_{city}_grades",
+                f"{CITY_JA[city]}の自己評価(A〜D)の推移",
                 [f"評価がCまたはD(遅れ・未実施)の取組は、{listed}です。"],
             )
         )
