@@ -196,3 +196,24 @@ def test_figures_draw(close_figures):
     assert len(plot_demand(demand_counts(table)).axes) == 1
     timeline = event_timeline(pd.DataFrame([event("shiroi", 2020, "cancelled", "A")]), latest_year=2021)
     assert len(plot_timeline(timeline).axes) == 1
+
+
+def test_show_figure_shows_the_saved_png(tmp_path, monkeypatch, close_figures):
+    """The notebook shows the published PNG itself, at the inline view's size, and the figure is closed."""
+    import IPython.display
+
+    from helpers.views.figures import show_figure
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    with plt.rc_context({"figure.dpi": 100, "savefig.dpi": 150}):
+        fig, ax = plt.subplots(figsize=(4, 2))
+        ax.plot([0, 1], [1, 0])
+        show_figure(fig, tmp_path, "line")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["line.png", "line.svg"]
+    assert not plt.fignum_exists(fig.number)
+    (image,) = shown
+    assert image.data == (tmp_path / "line.png").read_bytes()
+    pixels = int.from_bytes(image.data[16:20], "big")  # the PNG's width: 4 in at 150 dpi, less the trimmed margin
+    assert 500 < pixels <= 600
+    assert image.width == round(pixels * 100 / 150)  # shown at the inline view's 100 dpi

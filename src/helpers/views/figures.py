@@ -92,3 +92,17 @@ def save_figure(fig: matplotlib.figure.Figure, out_dir: Path, name: str) -> list
     fig.savefig(png, bbox_inches="tight", metadata={"Software": None})
     fig.savefig(svg, bbox_inches="tight", metadata={"Date": None, "Creator": None})
     return [png, svg]
+
+
+def show_figure(fig: matplotlib.figure.Figure, out_dir: Path, name: str) -> None:
+    """Save the figure (``save_figure``), close it and show the saved PNG in the notebook: what the reader sees is
+    the published file, and the figure is not drawn a third time at screen resolution for the inline view."""
+    from IPython.display import Image, display
+
+    paths = save_figure(fig, out_dir, name)
+    plt.close(fig)
+    data = paths[0].read_bytes()
+    width = int.from_bytes(data[16:20], "big")  # the PNG header's width in pixels
+    saved_dpi = plt.rcParams["savefig.dpi"]
+    scale = fig.dpi / (fig.dpi if saved_dpi == "figure" else saved_dpi)  # the size the inline view had
+    display(Image(data=data, format="png", width=round(width * scale)))
