@@ -185,7 +185,7 @@ MEASURE_LISTINGS = Table(
 
 EVALUATIONS = Table(
     name="evaluations",
-    title="Self-evaluations (白井市)",
+    title="Self-evaluations (A–D grades, from the sheets that carry them)",
     description="A–D grade per measure and fiscal year, and the progress box checked for the sheet's year.",
     fields=(
         CITY,
