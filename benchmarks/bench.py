@@ -264,17 +264,26 @@ RUSAGE_METHOD = (
 
 @dataclass(frozen=True)
 class Measured:
-    """One run of a command: wall seconds, its stdout lines with the second each arrived, and its memory peak."""
+    """One run of a command: wall seconds, its stdout lines with the second each arrived, its memory peak and the
+    CPU seconds (user + system) of its process tree."""
 
     wall: float
     lines: tuple[tuple[float, str], ...]
     memory: MemoryPeak
+    cpu: float = 0.0
+
+
+def children_cpu_s() -> float:
+    """CPU seconds (user + system) of every child process this one has waited for, and of theirs in turn."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_measured(cmd: Sequence[str], cwd: Path, stderr_file: Path) -> Measured:
     """Run a command to completion, timing it, timestamping its output lines and sampling its memory; a failure
     raises RuntimeError with the end of its stderr."""
     lines = []
+    cpu_before = children_cpu_s()
     with stderr_file.open("w", encoding="utf-8") as err:
         start = time.perf_counter()
         process = subprocess.Popen(list(cmd), cwd=cwd, stdout=subprocess.PIPE, stderr=err, text=True, bufsize=1)
@@ -286,6 +295,7 @@ def run_measured(cmd: Sequence[str], cwd: Path, stderr_file: Path) -> Measured:
             lines.append((time.perf_counter() - start, line.rstrip("\n")))
         returncode = process.wait()
         wall = time.perf_counter() - start
+    cpu = children_cpu_s() - cpu_before
     if sampler is not None:
         memory = sampler.stop()
     else:
@@ -293,7 +303,7 @@ def run_measured(cmd: Sequence[str], cwd: Path, stderr_file: Path) -> Measured:
     if returncode != 0:
         tail = stderr_file.read_text(encoding="utf-8").strip().splitlines()[-5:]
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited with {returncode}: " + " / ".join(tail))
-    return Measured(wall, tuple(lines), memory)
+    return Measured(wall, tuple(lines), memory, cpu)
 
 
 def intervals(
@@ -328,6 +338,8 @@ class RunSeries:
     walls: tuple[float, ...]
     memory: MemoryPeak
     intervals: tuple[tuple[str, str, float], ...] = ()
+    cpus: tuple[float, ...] = ()
+    """CPU seconds of each run's process tree (user + system)."""
 
     @property
     def min_s(self) -> float:
@@ -337,6 +349,10 @@ class RunSeries:
     def median_s(self) -> float:
         return statistics.median(self.walls)
 
+    @property
+    def cpu_median_s(self) -> float:
+        return statistics.median(self.cpus) if self.cpus else 0.0
+
 
 def _combine(measured: Sequence[Measured], papermill_runs: int, substitutions: list[dict[str, str]]) -> RunSeries:
     fastest = min(range(len(measured)), key=lambda i: measured[i].wall)
@@ -345,7 +361,7 @@ def _combine(measured: Sequence[Measured], papermill_runs: int, substitutions: l
         max(trees) if trees else None, max(m.memory.single_mib for m in measured), measured[0].memory.method
     )
     spans = intervals(measured[fastest].lines, measured[fastest].wall, substitutions[fastest])
-    return RunSeries(papermill_runs, tuple(m.wall for m in measured), memory, spans)
+    return RunSeries(papermill_runs, tuple(m.wall for m in measured), memory, spans, tuple(m.cpu for m in measured))
 
 
 def copy_raw(raw_dir: Path, dest: Path) -> Path:
@@ -482,8 +498,9 @@ def bench_floor(runs: int, repeat: int, workdir: Path, log: Log = _stderr) -> Ru
         m = run_measured(floor_command(runs), REPO_ROOT, workdir / f"floor-{n}-stderr.txt")
         if psutil is None:
             kib = next(float(t.split()[1]) for _, t in m.lines if t.startswith(PEAK_LINE))
-            m = Measured(m.wall, m.lines, MemoryPeak(None, kib / 1024, m.memory.method))
-        measured.append(Measured(m.wall, tuple(x for x in m.lines if not x[1].startswith(PEAK_LINE)), m.memory))
+            m = Measured(m.wall, m.lines, MemoryPeak(None, kib / 1024, m.memory.method), m.cpu)
+        lines = tuple(x for x in m.lines if not x[1].startswith(PEAK_LINE))
+        measured.append(Measured(m.wall, lines, m.memory, m.cpu))
         log(f"floor: run {n}/{repeat} {m.wall:.1f} s")
     return _combine(measured, runs, [{}] * repeat)
 
@@ -581,6 +598,7 @@ class Results:
     imports: tuple[tuple[str, str, float], ...] = field(default_factory=tuple)
     cleaning: tuple[tuple[str, float, float, float, int], ...] = ()
     """Per city: min s, median s, peak Python heap MiB and observations of the cleaning step."""
+    cores: int = field(default_factory=lambda: os.cpu_count() or 1)
 
 
 def _yes(met: bool) -> str:
@@ -651,7 +669,8 @@ PIPELINE_TEXT = (
     "The pipeline is `python -m helpers.pipeline run` in a child process, from a copy of `data/raw` into scratch "
     "directories. Its floor is the same number of papermill runs of an empty notebook (one code cell `pass`, the "
     "papermill options the pipeline uses), one after another in a fresh child process, so that both pay for "
-    "starting an interpreter and importing papermill. Memory: {method}; the whole-tree figure adds up every "
+    "starting an interpreter and importing papermill. CPU: user and system seconds of the child and every process "
+    "under it (`getrusage(RUSAGE_CHILDREN)`). Memory: {method}; the whole-tree figure adds up every "
     "process's resident memory, an upper bound."
 )
 
@@ -677,17 +696,36 @@ def _pipeline_section(results: Results) -> list[str]:
     def ratio(a: float | None, b: float | None) -> str:
         return "" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
 
-    headers = ["", "papermill runs", "repeats", "wall s (min)", "wall s (median)", "peak MiB (tree)", "peak MiB (one)"]
+    headers = ["", "papermill runs", "repeats", "wall s (min)", "wall s (median)", "CPU s (median)",
+               "peak MiB (tree)", "peak MiB (one)"]  # fmt: skip
     rows = [
         (f"pipeline (`--jobs {results.jobs}`)", pipe.papermill_runs, len(pipe.walls), f"{pipe.min_s:.1f}",
-         f"{pipe.median_s:.1f}", _mib(pipe.memory.tree_mib), _mib(pipe.memory.single_mib)),
+         f"{pipe.median_s:.1f}", f"{pipe.cpu_median_s:.1f}", _mib(pipe.memory.tree_mib),
+         _mib(pipe.memory.single_mib)),
         ("floor (empty notebooks)", floor.papermill_runs, len(floor.walls), f"{floor.min_s:.1f}",
-         f"{floor.median_s:.1f}", _mib(floor.memory.tree_mib), _mib(floor.memory.single_mib)),
+         f"{floor.median_s:.1f}", f"{floor.cpu_median_s:.1f}", _mib(floor.memory.tree_mib),
+         _mib(floor.memory.single_mib)),
         ("pipeline / floor", "", "", ratio(pipe.min_s, floor.min_s), ratio(pipe.median_s, floor.median_s),
-         ratio(pipe.memory.tree_mib, floor.memory.tree_mib), ratio(pipe.memory.single_mib, floor.memory.single_mib)),
+         ratio(pipe.cpu_median_s, floor.cpu_median_s), ratio(pipe.memory.tree_mib, floor.memory.tree_mib),
+         ratio(pipe.memory.single_mib, floor.memory.single_mib)),
     ]  # fmt: skip
     return ["## Full pipeline against its floor", "", PIPELINE_TEXT.format(method=pipe.memory.method), "",
-            _markdown(rows, headers, "l" + "r" * 6), ""]  # fmt: skip
+            _markdown(rows, headers, "l" + "r" * 7), "", cpu_bound_text(pipe, floor, results.cores), ""]  # fmt: skip
+
+
+def cpu_bound_text(pipe: RunSeries, floor: RunSeries, cores: int) -> str:
+    """The wall time no schedule of the pipeline's work can beat on ``cores`` cores: its CPU time shared evenly.
+
+    >>> memory = MemoryPeak(None, 1.0, "")
+    >>> text = cpu_bound_text(RunSeries(7, (15.0,), memory, cpus=(30.0,)), RunSeries(7, (6.0,), memory), 2)
+    >>> "cannot take less than 15.0 s" in text, text.endswith("2.50x the floor's median.")
+    (True, True)
+    """
+    bound = pipe.cpu_median_s / max(cores, 1)
+    return (
+        f"On {cores} cores the pipeline's {pipe.cpu_median_s:.1f} s of CPU time cannot take less than {bound:.1f} s "
+        f"of wall time however its notebooks are scheduled: {bound / floor.median_s:.2f}x the floor's median."
+    )
 
 
 def _breakdown_section(results: Results) -> list[str]:

@@ -43,9 +43,9 @@ def _results(pipeline_s: float = 30.0, floor_s: float = 15.0, with_pipeline: boo
         return Results(MACHINE, parse, 3, 3)
     memory = MemoryPeak(900.0, 250.0, "psutil: resident memory of the process tree sampled every 0.2 s")
     spans = (("(start)", "raw data verified: 5 documents, 4 cities", 0.7), ("reports written to <tmp>", "(exit)", 0.4))
-    pipeline = RunSeries(7, (pipeline_s,), memory, spans)
+    pipeline = RunSeries(7, (pipeline_s,), memory, spans, cpus=(2 * pipeline_s,))
     floor_spans = (("(start)", bench.FLOOR_IMPORTED, 2.0), (bench.FLOOR_IMPORTED, "[1/7] empty notebook", 1.8))
-    floor = RunSeries(7, (floor_s,), MemoryPeak(300.0, 120.0, memory.method), floor_spans)
+    floor = RunSeries(7, (floor_s,), MemoryPeak(300.0, 120.0, memory.method), floor_spans, cpus=(floor_s,))
     return Results(
         MACHINE,
         parse,
@@ -56,6 +56,7 @@ def _results(pipeline_s: float = 30.0, floor_s: float = 15.0, with_pipeline: boo
         jobs=2,
         html=(("01_clean-shiroi.ipynb", 0.4),),
         imports=(("import papermill", "each process", 2.3),),
+        cores=2,
     )
 
 
@@ -188,7 +189,8 @@ def test_markdown_has_machine_targets_and_tables_without_dates_or_scratch_paths(
     assert "| CPU | Example CPU |" in cells
     assert "≥ 5 MB/s" in text and "≤ 1.3x" in text and "met on this machine" in text
     assert "| 100x | 500 | 50.00 | 3 | 11.000 | 12.000 | 4.17 | 4.55 | 1.10 |" in cells
-    assert "| pipeline / floor | | | 2.00x | 2.00x | 3.00x | 2.08x |" in cells
+    assert "| pipeline / floor | | | 2.00x | 2.00x | 4.00x | 3.00x | 2.08x |" in cells
+    assert "60.0 s of CPU time cannot take less than 30.0 s of wall time" in text  # 2 cores: 2.00x the floor
     assert "psutil" in text and "import papermill" in text and "01_clean-shiroi.ipynb" in text
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b|\d\d:\d\d:\d\d", text)
     assert "/tmp/" not in text
