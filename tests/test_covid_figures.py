@@ -217,3 +217,21 @@ def test_show_figure_shows_the_saved_png(tmp_path, monkeypatch, close_figures):
     pixels = int.from_bytes(image.data[16:20], "big")  # the PNG's width: 4 in at 150 dpi, less the trimmed margin
     assert 500 < pixels <= 600
     assert image.width == round(pixels * 100 / 150)  # shown at the inline view's 100 dpi
+
+
+def test_indexed_series_break_the_line_at_a_year_without_a_value(close_figures):
+    """A panel whose sheet skips a year (山形市 has no FY2021 value) shows a gap there, and the legend says so."""
+    rows = [(2019, 100.0), (2020, 10.0), (2022, 90.0)]
+    indexed = pd.DataFrame(
+        [
+            {"city": "yamagata", "measure_id": "m", "indicator": "i", "label": "A", "status": "stalled_recovered",
+             "reference_basis": "pre_pandemic", "reference_year": 2019, "fiscal_year": y, "value": v, "index": v}
+            for y, v in rows
+        ]
+    )  # fmt: skip
+    fig = plot_indexed_series(indexed, PARAMS, n_cols=1)
+    (line,) = [line for line in fig.axes[0].get_lines() if len(line.get_xdata()) > 2]
+    assert list(line.get_xdata()) == [0, 1, 2, 3]
+    assert [str(v) for v in line.get_ydata()] == ["100.0", "10.0", "nan", "90.0"]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "線の切れ目:その年度の値が資料にない" in labels

@@ -271,18 +271,30 @@ def plot_grade_heatmap(matrix: pd.DataFrame, labels: list[str], city: str) -> Fi
     return fig
 
 
+def series_gaps(indexed: pd.DataFrame) -> list[str]:
+    """Panels of ``indexed_series_frame`` with a year between their first and last that has no value.
+
+    >>> series_gaps(pd.DataFrame({"label": ["a", "a", "b", "b"], "fiscal_year": [2019, 2021, 2020, 2021]}))
+    ['a']
+    """
+    years = indexed.groupby("label", sort=True)["fiscal_year"].agg(["min", "max", "nunique"])
+    return [str(label) for label in years.index[years["max"] - years["min"] + 1 > years["nunique"]]]
+
+
 def plot_indexed_series(indexed: pd.DataFrame, params: TrajectoryParams, n_cols: int = 3) -> Figure:
     """Small multiples: each activity series that fell, indexed to its reference level (= 100), with the stall and
-    recovery lines; the marker tells the status. Every panel goes to or below the stall line."""
+    recovery lines; the marker tells the status. Every panel goes to or below the stall line. A year the sheet
+    gives no value for is a gap in the line, not a straight line across it."""
     labels = list(dict.fromkeys(indexed["label"]))
     n_rows = max(1, -(-len(labels) // n_cols))
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(10.2, 3.1 * n_rows + 1.0), squeeze=False)
-    years = sorted(set(indexed["fiscal_year"]))
+    years = list(range(int(indexed["fiscal_year"].min()), int(indexed["fiscal_year"].max()) + 1)) if labels else []
     for ax, label in zip(axes.flat, labels, strict=False):
         points = indexed[indexed["label"] == label]
         status = points["status"].iloc[0]
-        x = [years.index(y) for y in points["fiscal_year"]]
-        ax.plot(x, points["index"], color=STATUS_STYLES[status][0], marker=STATUS_MARKERS[status], lw=1.4, ms=5)
+        values = points.set_index("fiscal_year")["index"].reindex(years)  # NaN where the sheet has no value
+        style = {"color": STATUS_STYLES[status][0], "marker": STATUS_MARKERS[status], "lw": 1.4, "ms": 5}
+        ax.plot(range(len(years)), values.to_numpy(dtype=float), **style)
         ax.axhline(100, color="#777777", lw=0.8, ls="--")
         ax.axhline(100 * (1 - params.drop_threshold), color="#aaaaaa", lw=0.8, ls=":")
         if points["reference_basis"].iloc[0] == "pre_pandemic":
@@ -308,6 +320,8 @@ def plot_indexed_series(indexed: pd.DataFrame, params: TrajectoryParams, n_cols:
     if (indexed["reference_basis"] == "pre_pandemic").any():
         label = f"回復の線 ({100 * params.recovery_share:.0f}、コロナ前が基準の活動)"
         handles.append(plt.Line2D([], [], color="#aaaaaa", ls="-.", label=label))
+    if series_gaps(indexed):
+        handles.append(plt.Line2D([], [], color="none", label="線の切れ目:その年度の値が資料にない"))
     fig.legend(handles=handles, loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 0.0))
     fig.suptitle(f"コロナ禍の年度に基準の{stall_line:.0f}%以下に下がった活動の数値(基準値 = 100 とした指数)")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
