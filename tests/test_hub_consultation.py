@@ -819,3 +819,22 @@ def test_city_sentences_ja_for_a_city_without_series():
     tagged = tag_indicators(_indicators([_row("shiroi", "S", "防災", "点検の実施", 2022, "actual", 1, "回")]))
     row = city_summaries(tagged, coverage_matrix(tagged)).to_dict("records")[3]
     assert city_sentences_ja(row) == ["白井市の資料には、拠点・相談に関する数値の指標がない。"]
+
+
+def test_hub_expansion_draws_a_repeated_fact_once():
+    """山口市's 市社協 prints 活動支援 266サロン under 高齢者の交流の推進 (line 439) and again under the 見守り measure
+    (line 586): the hub table marks one as repeating the other, and the figure draws the fact once."""
+    frame = _indicators(
+        [
+            _row("yamaguchi", "Y1", "高齢者の交流の推進", "活動支援", 2021, "actual", 266, "サロン"),
+            _row(
+                "yamaguchi", "Y2", "一人暮らし高齢者等の見守り訪問活動の推進", "活動支援", 2021, "actual", 266, "サロン"
+            ),
+        ]
+    )
+    tagged = tag_indicators(frame)
+    kept, repeat = sorted(set(tagged["series_id"]))
+    tagged = tagged.assign(same_fact_as=[kept if sid == repeat else "" for sid in tagged["series_id"]])
+    assert set(tagged["subtype"]) == {"hub_places"}
+    assert hub_expansion_frame(tagged, [], 2022)["series_id"].tolist() == [kept]
+    assert hub_expansion_frame(tagged.assign(same_fact_as=""), [], 2022)["series_id"].nunique() == 2

@@ -635,7 +635,9 @@ def matrix_table_ja(matrix: pd.DataFrame) -> pd.DataFrame:
 
 def hub_expansion_frame(tagged: pd.DataFrame, overview_files: list[str], fiscal_year: int) -> pd.DataFrame:
     """Hub-place counts over the years up to ``fiscal_year`` (actual values): every series of the overview documents,
-    and the whole counts (scope 'all', not new openings) of the cities that have no overview document."""
+    and the whole counts (scope 'all', not new openings) of the cities that have no overview document. A series that
+    repeats another's figures (``same_fact_as``) is drawn once, as the series it repeats."""
+    tagged = distinct_facts(tagged)
     hubs = tagged[
         tagged["subtype"].eq("hub_places")
         & tagged["value_kind"].eq("actual")
@@ -692,6 +694,7 @@ def cross_check_lines(check: pd.DataFrame) -> list[str]:
 def hub_flows(tagged: pd.DataFrame) -> pd.DataFrame:
     """Hub-place series (actual values) that count a part of the flow, such as new openings or continuing groups,
     not the whole stock: one row per series, for naming what the expansion figure leaves out."""
+    tagged = distinct_facts(tagged)
     flows = tagged[tagged["subtype"].eq("hub_places") & tagged["scope"].ne("all") & tagged["value_kind"].eq("actual")]
     return flows.drop_duplicates("series_id")[["city", "series_id", "indicator", "scope"]].reset_index(drop=True)
 

@@ -229,7 +229,7 @@ def plot_expansion(expansion: pd.DataFrame) -> Figure:
         city, from_overview = part["city"].iloc[0], bool(part["from_overview"].iloc[0])
         k = shown_per_city.get(city, 0)
         shown_per_city[city] = k + 1
-        label = f"{CITY_LABELS[city]} {part['indicator'].iloc[0]}({part['unit'].iloc[0]})"
+        label = wrap_title(f"{CITY_LABELS[city]} {part['indicator'].iloc[0]}({part['unit'].iloc[0]})", 36)
         ax.plot(
             part["fiscal_year"],
             part["value"],
