@@ -35,7 +35,7 @@ from helpers.analysis.hub_services import (
 )
 from helpers.core.errors import PipelineError
 from helpers.core.text import key
-from helpers.tables.schema import INDICATORS
+from helpers.tables.schema import INDICATORS, SAME_FACTS
 from helpers.tables.store import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +67,7 @@ def indicators() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def tagged(indicators) -> pd.DataFrame:
-    return build_hub_table(tag_indicators(indicators))
+    return build_hub_table(tag_indicators(indicators), read_table(PROCESSED, SAME_FACTS))
 
 
 @pytest.fixture(scope="module")
@@ -298,6 +298,28 @@ def test_repeats_are_found_in_one_document_and_across_a_city_s_two(tagged):
     # 実施地区数 (3 ⇒ 22 地区) differs from 拠点数 in 2020 and 2022: two facts
     assert series_id("yamagata", "我が事・丸ごと地域づくり推進事業", "実施地区数") not in links.index
     assert set(links.index).isdisjoint(set(links["same_as"]))
+
+
+def test_pairs_the_cleaning_step_lists_join_series_the_figures_alone_would_not(tagged):
+    """山口市 市社協's サロン活動(登録266カ所) (line 362) is listed in same_facts.csv as its 活動支援 266サロン
+    (line 439, repeated word for word on line 586): its label differs and there is one year, too little for the
+    figures alone, so it joins the other two only through the listing."""
+    salons = tagged[tagged["city"].eq("yamaguchi") & tagged["value"].eq(266)].drop_duplicates("series_id")
+    assert len(salons) == 3
+    assert salons["same_fact_as"].eq("").sum() == 1
+    kept = salons.loc[salons["same_fact_as"].eq(""), "series_id"].item()
+    assert set(salons["same_fact_as"]) == {"", kept}
+    links = same_fact_links(tagged, read_table(PROCESSED, SAME_FACTS)).set_index("series_id")
+    registered = salons.loc[salons["source_line"].eq(362), "series_id"].item()
+    assert links.loc[registered, "reason"].startswith("listed by the cleaning step (also_listed): reviewed pair")
+
+
+def test_a_pair_listed_for_some_years_only_stays_two_series(tagged):
+    """白井市 No.6 and No.12 print ふれあい会議開催数 7 and 15 in FY2021–22 (lines 90–91, 149–150), and the cleaning
+    step links those years; in FY2020 they print 19 and 1 (lines 89, 148), so the two series are not one fact."""
+    meetings = tagged[tagged["city"].eq("shiroi") & tagged["indicator"].eq("ふれあい会議開催数")]
+    assert meetings["series_id"].nunique() == 2
+    assert meetings["same_fact_as"].eq("").all()
 
 
 def test_yamagata_s_seventeen_consultation_volume_series_are_thirteen_facts(tagged):

@@ -207,15 +207,17 @@ def _keeper_order(info: dict[str, object]) -> tuple[object, ...]:
     return (-int(info["n_years"]), not info["stated_basis"], bool(info["unit_note"]), -int(info["line"]))
 
 
-def same_fact_links(tagged: pd.DataFrame) -> pd.DataFrame:
-    """Series that repeat another series' figures, found from the cleaned tables: same city, same service (or the
-    same label after NFKC), the same actual values on the same fiscal years, from the same document or the city's
-    other one. One row per repeat: ``series_id``, ``same_as`` (the series kept) and ``reason``.
-
-    This is the one place that decides what is the same fact; an explicit link from the cleaning step can replace it.
-    """
+def same_fact_links(tagged: pd.DataFrame, same_facts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Series that repeat another series' figures: first the pairs the cleaning step links (``same_facts``, the
+    published table of reviewed pairs and listings under two measures), then those the figures show: same city, same
+    service (or the same label after NFKC), the same actual values on the same fiscal years, from the same document
+    or the city's other one. A listed pair joins only if the two series agree on every year both report, since a
+    repeat here stands for the whole series. One row per repeat: ``series_id``, ``same_as`` (the series kept) and
+    ``reason``. Which series of a pair is kept is decided here, by ``_keeper_order``, for listed pairs too: the hub
+    tables name a fact by the series under the measure that runs the service, which need not be the observation the
+    cleaning step's table counts."""
     rows = []
-    for _city, part in tagged.groupby("city", sort=False):
+    for city, part in tagged.groupby("city", sort=False):
         infos = []
         for sid, series in part.groupby("series_id", sort=True):
             first = series.iloc[0]
@@ -237,6 +239,16 @@ def same_fact_links(tagged: pd.DataFrame) -> pd.DataFrame:
             )
         parent = {info["series_id"]: info["series_id"] for info in infos}
         reason: dict[str, str] = {}
+        by_id = {str(info["series_id"]): info for info in infos}
+        for a_id, b_id, why in listed_links(part, same_facts, str(city)):
+            if not _same_figures(by_id[a_id]["figures"], by_id[b_id]["figures"], same_label=True):
+                continue  # listed for some years only (白井市 No.6 and No.12 ふれあい会議開催数: 19 and 1 in FY2020)
+            keep, drop = sorted((by_id[a_id], by_id[b_id]), key=_keeper_order)
+            keep_id, drop_id = str(keep["series_id"]), str(drop["series_id"])
+            if _root(parent, drop_id) != _root(parent, keep_id):
+                parent[_root(parent, drop_id)] = _root(parent, keep_id)
+                reason[drop_id] = why
+        listed = set(reason)
         for i, a in enumerate(infos):
             for b in infos[i + 1 :]:
                 same_label = a["label"] == b["label"]
@@ -246,13 +258,31 @@ def same_fact_links(tagged: pd.DataFrame) -> pd.DataFrame:
                 keep, drop = sorted((a, b), key=_keeper_order)
                 root = _root(parent, str(keep["series_id"]))
                 parent[_root(parent, str(drop["series_id"]))] = root
+                if str(drop["series_id"]) in listed:
+                    continue  # the cleaning step's link says why
                 where = "the same document" if keep["files"] == drop["files"] else "the city's other document"
                 basis = "same label" if same_label else "same service"
                 years = ", ".join(str(y) for y in sorted(set(a["figures"]) & set(b["figures"])))
                 reason[str(drop["series_id"])] = f"{basis}, same values in {years}, in {where}"
         for sid, why in reason.items():
-            rows.append({"series_id": sid, "same_as": _root(parent, sid), "reason": why})
+            if _root(parent, sid) != sid:
+                rows.append({"series_id": sid, "same_as": _root(parent, sid), "reason": why})
     return pd.DataFrame(rows, columns=["series_id", "same_as", "reason"]).sort_values("series_id", kind="stable")
+
+
+def listed_links(part: pd.DataFrame, same_facts: pd.DataFrame | None, city: str) -> list[tuple[str, str, str]]:
+    """The cleaning step's links of one city as (series, series, reason), once per pair of series present in
+    ``part``; the table's rows are per observation, so a pair usually appears once per year."""
+    if same_facts is None or same_facts.empty:
+        return []
+    series = dict(zip(zip(part["measure_id"], part["indicator"], strict=True), part["series_id"], strict=True))
+    links: dict[tuple[str, str], str] = {}
+    for row in same_facts[same_facts["city"].eq(city)].itertuples(index=False):
+        drop = series.get((row.measure_id, row.indicator))
+        keep = series.get((row.same_as_measure_id, row.same_as_indicator))
+        if drop and keep and drop != keep:
+            links.setdefault((drop, keep), f"listed by the cleaning step ({row.relation}): {row.basis}")
+    return [(drop, keep, why) for (drop, keep), why in sorted(links.items())]
 
 
 def _root(parent: dict[str, str], sid: str) -> str:
@@ -261,16 +291,19 @@ def _root(parent: dict[str, str], sid: str) -> str:
     return sid
 
 
-def mark_repeats(tagged: pd.DataFrame, links: pd.DataFrame | None = None) -> pd.DataFrame:
+def mark_repeats(
+    tagged: pd.DataFrame, links: pd.DataFrame | None = None, same_facts: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """``tagged`` with ``same_fact_as``: the series a row's series repeats ('' for the series kept)."""
-    links = links if links is not None else same_fact_links(tagged)
+    links = links if links is not None else same_fact_links(tagged, same_facts)
     same_as = dict(zip(links["series_id"], links["same_as"], strict=True))
     return tagged.assign(same_fact_as=[same_as.get(sid, "") for sid in tagged["series_id"]])
 
 
-def build_hub_table(tagged: pd.DataFrame) -> pd.DataFrame:
-    """The published hub table: taxonomy tags, service, checked unit and the repeat links, in one call."""
-    return mark_repeats(check_units(assign_services(tagged)))
+def build_hub_table(tagged: pd.DataFrame, same_facts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The published hub table: taxonomy tags, service, checked unit and the repeat links (with the cleaning step's
+    ``same_facts`` table, when given), in one call."""
+    return mark_repeats(check_units(assign_services(tagged)), same_facts=same_facts)
 
 
 # --- comparison groups and per-1,000 figures ------------------------------------------------------------------------
