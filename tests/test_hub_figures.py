@@ -51,11 +51,30 @@ def test_city_by_subtype_follows_the_project_order():
     assert grid.loc["shiroi", "coordination"] == 8
 
 
-def test_unit_text_wraps_after_two_units_and_marks_empty_cells():
+def test_unit_text_wraps_to_the_cell_width_and_marks_empty_cells():
     assert unit_text("人、件", 17) == "人・件"
-    assert unit_text("か所、カ所、グループ", 4) == "か所・カ所・グループ"
+    assert unit_text("か所、カ所、グループ", 4) == "か所・カ所・\nグループ"
     assert unit_text("か所、地区、拠点、箇所", 8) == "か所・地区・\n拠点・箇所"
+    assert unit_text("件、回、地区社協", 10) == "件・回・\n地区社協"  # 山口市 連携・会議
     assert unit_text("", 0) == "—"
+
+
+def test_matrix_heatmap_unit_lines_stay_inside_their_cells(close_figures):
+    """山口市's units (か所・カ所・グループ・サロン, 件・回・地区社協) ran into the next cell when written on one or two
+    lines: every unit line is now narrower than its cell."""
+    matrix = coverage(
+        {
+            ("yamaguchi", "hub_places"): (7, "か所、カ所、グループ、サロン"),
+            ("yamaguchi", "coordination"): (10, "件、回、地区社協"),
+            ("yamagata", "consultation_system"): (6, "か所、人、件、名"),
+        }
+    )
+    fig = plot_matrix_heatmap(matrix)
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    cell = ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0]
+    for text in ax.texts[1::2]:
+        assert text.get_window_extent(renderer).width < cell, text.get_text()
 
 
 @pytest.mark.parametrize(

@@ -39,14 +39,35 @@ def city_by_subtype(matrix: pd.DataFrame, column: str) -> pd.DataFrame:
     )
 
 
-def unit_text(units: str, n_series: int) -> str:
-    """A heatmap cell's unit line: units joined by ・, wrapped after two when there are more than three; — if none.
+CELL_CHARACTERS = 7
+"""Full-width characters a heatmap cell holds on one line at ``MIN_FONT_PT`` (a longer line runs into the next cell)."""
 
-    >>> unit_text("か所、地区、拠点、箇所", 8), unit_text("", 0)
-    ('か所・地区・\\n拠点・箇所', '—')
+
+def unit_text(units: str, n_series: int, width: int = CELL_CHARACTERS) -> str:
+    """A heatmap cell's unit lines: units joined by ・ on as few lines as fit ``width``, balanced; — if none.
+
+    >>> unit_text("か所、地区、拠点、箇所", 8), unit_text("件、回", 2), unit_text("", 0)
+    ('か所・地区・\\n拠点・箇所', '件・回', '—')
+    >>> unit_text("件、回、地区社協", 10), unit_text("か所、カ所、グループ、サロン", 7)
+    ('件・回・\\n地区社協', 'か所・カ所・\\nグループ・\\nサロン')
     """
     words = units.split("、") if n_series else ["—"]
-    return "・".join(words) if len(words) <= 3 else "・".join(words[:2]) + "・\n" + "・".join(words[2:])
+    for n_lines in range(1, len(words) + 1):
+        best = min(_splits(words, n_lines), key=lambda lines: (max(map(len, lines)), [-len(x) for x in lines]))
+        if max(map(len, best)) <= width or n_lines == len(words):
+            return "\n".join(best)
+    return "・".join(words)  # pragma: no cover - the loop returns at the latest with one word a line
+
+
+def _splits(words: list[str], n_lines: int) -> list[list[str]]:
+    """Every way to put ``words`` on ``n_lines`` lines in order, each line but the last ending in ・."""
+    if n_lines == 1:
+        return [["・".join(words)]]
+    return [
+        ["・".join(words[:cut]) + "・", *rest]
+        for cut in range(1, len(words) - n_lines + 2)
+        for rest in _splits(words[cut:], n_lines - 1)
+    ]
 
 
 def per_1000_text(value: float) -> str:
