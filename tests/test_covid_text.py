@@ -519,6 +519,25 @@ def test_a_cell_and_its_normalised_note_give_one_event():
     assert events["evidence"].tolist() == ["ー（新型コロナウイルス感染症拡大防止のため中止）"]
 
 
+def test_a_note_item_is_quoted_without_the_parser_s_remarks_beside_it():
+    """山口市 line 521: 市民講座 実施なし ※新型コロナ… gives 0, and the parser's remark on that 0 joins the note; the
+    event quotes the sheet's words only."""
+    row = (
+        "yamaguchi",
+        "yamaguchi-2-2-3",
+        "市民講座",
+        2021,
+        "actual",
+        0.0,
+        "実施なし ※新型コロナウイルス感染症拡大防止対策のため; the activity did not take place: counted as 0",
+        "実施なし",
+        YAMAGUCHI,
+        521,
+    )
+    events = detect_covid_events(_activities([]), _indicators([row]))
+    assert events["evidence"].tolist() == ["実施なし ※新型コロナウイルス感染症拡大防止対策のため"]
+
+
 # --- activity names, followed from a cancellation into a later plan -------------------------------------------------
 
 # (stall sentence as in the sheet, the activity names read from it)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from helpers import CITIES
+from helpers.core.markers import NOT_HELD_NOTE
 from helpers.sources.manifest import read_manifest
 from helpers.sources.raw_text import read_sheet_text
 from helpers.tables.schema import COVERAGE, INDICATORS, MEASURES
@@ -50,11 +51,21 @@ def test_every_numeric_observation_is_in_coverage(indicators):
     coverage = read_table(PROCESSED, COVERAGE)
     taken = coverage[coverage["outcome"] == "observation"]
     lines = set(zip(taken["source_file"], taken["source_line"], strict=True))
-    numeric = indicators[indicators["value"].notna()]
+    # a value the sheet writes as a word (開催なし, 中止 → 0) has no digits to cover: its raw token is the word
+    numeric = indicators[indicators["value"].notna() & indicators["value_raw"].str.contains(r"\d", regex=True)]
     missing = [
         (f, n) for f, n in zip(numeric["source_file"], numeric["source_line"], strict=True) if (f, n) not in lines
     ]
     assert not missing, f"observations without a coverage entry: {missing[:5]}"
+
+
+def test_a_value_written_as_a_word_is_a_not_held_zero(indicators):
+    """The only values without a digit in their raw token are 0 read from a word saying nothing was held
+    (山形市 lines 38 and 305, 山口市 lines 108 and 521), with the reason in the note."""
+    worded = indicators[indicators["value"].notna() & ~indicators["value_raw"].str.contains(r"\d", regex=True)]
+    assert len(worded) >= 4
+    assert worded["value"].eq(0).all()
+    assert worded["note"].str.contains(NOT_HELD_NOTE, regex=False).all()
 
 
 def test_all_four_cities_and_every_document_contribute(indicators):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.core.markers import NOT_HELD_NOTE
 from helpers.sheets import parse_file
 from helpers.sheets.records import Observation, ParsedSheet
 from helpers.sheets.yamaguchi_report import parse
@@ -69,7 +70,7 @@ def _check_invariants(sheet: ParsedSheet, path: Path) -> None:
         by_line.setdefault(c.source_line, []).append(c.token)
     for number, line in enumerate(lines, start=1):
         assert by_line.get(number, []) == DIGIT_RUN.findall(line), number
-    numeric = sum(o.value is not None for o in sheet.observations)
+    numeric = sum(o.value is not None and NOT_HELD_NOTE not in o.note for o in sheet.observations)  # 開催なし → 0
     assert sum(c.outcome == "observation" for c in sheet.coverage) == numeric
     for a in sheet.activities:
         assert a.text and a.fiscal_year > 2000 and a.value_kind in ("actual", "target", "plan"), a
@@ -208,7 +209,8 @@ def test_values_spilled_below_the_table_recover_their_actor() -> None:
     path = FIXTURES / "spill_after_table.txt"
     sheet = _fixture("spill_after_table.txt")
     spilled = _obs(sheet, "多様な寄付の在り方についての検討会議を開催", "actual")
-    assert (spilled.value, spilled.value_raw, spilled.actor) == (None, "開催なし", "市")
+    assert (spilled.value, spilled.value_raw, spilled.actor) == (0.0, "開催なし", "市")
+    assert NOT_HELD_NOTE in spilled.note
     assert spilled.source_line == _line_of(path, "開催なし") and "actor from the ■計画 row" in spilled.note
     assert _obs(sheet, "活動資金を調達するための講座", "actual").value == 0.0
 
@@ -269,10 +271,13 @@ def test_circle_heading_and_a_count_only_in_brackets() -> None:
     assert len(vague) == 1 and vague[0].value is None and "not aligned" in vague[0].note
 
 
-def test_no_value_phrases_give_empty_values_with_the_marker_in_the_note() -> None:
+def test_not_held_phrases_give_0_under_an_event_count_and_no_value_elsewhere() -> None:
+    """市民講座 実施なし (line 521) and 検討会議を開催 / 開催なし (line 108): nothing was held, the count is 0, as the
+    山形市 parser reads 中止; 協賛企業数 / 実績なし (line 293) counts no event and stays without a value."""
     sheet = _fixture("no_value_phrase.txt")
     lecture = _obs(sheet, "市民講座", "actual")
-    assert (lecture.value, lecture.value_raw) == (None, "実施なし") and "新型コロナ" in lecture.note
+    assert (lecture.value, lecture.value_raw) == (0.0, "実施なし") and "新型コロナ" in lecture.note
+    assert NOT_HELD_NOTE in lecture.note
     none = _obs(_fixture("several_departments.txt"), "新規募金百貨店プロジェクト協賛企業数", "actual")
     assert (none.value, none.value_raw, none.note) == (None, "実績なし", "実績なし")
 
@@ -369,7 +374,7 @@ EXPECTED = [
     ("1-1-2", "団体間の情報交換会支援", 2021, "actual", 4.0, "回", "市"),
     ("1-1-2", "地区社協連研修会", 2021, "target", 2.0, "回", "市社協"),
     ("1-1-3", "活動資金を調達するための講座", 2021, "actual", 0.0, "回", "市社協"),
-    ("1-1-3", "多様な寄付の在り方についての検討会議を開催", 2021, "actual", None, "", "市"),
+    ("1-1-3", "多様な寄付の在り方についての検討会議を開催", 2021, "actual", 0.0, "", "市"),
     ("1-2-1", "やまぐち路傍塾年間活動件数", 2021, "actual", 1970.0, "件", "市"),
     ("1-2-1", "指定小学校", 2021, "actual", 6.0, "校", "市社協"),
     ("1-2-2", "福祉教育推進協力校", 2021, "actual", 9.0, "校", "市"),

@@ -19,7 +19,7 @@ import pandas as pd
 
 from helpers import CITIES
 from helpers.core.fiscal_years import era_to_gregorian
-from helpers.core.text import CIRCLED_MARKERS, nfkc
+from helpers.core.text import CIRCLED_MARKERS, NOTE_SEPARATOR, nfkc
 from helpers.tables.schema import COVID_EFFECTS
 
 LEXICON_FILE = "covid_lexicon.csv"
@@ -374,14 +374,16 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], name: str) -> N
 
 def _text_cells(activities: pd.DataFrame, indicators: pd.DataFrame) -> Iterator[tuple[dict[str, object], str]]:
     """Each narrative cell with its row, in order of trust in its characters: activity texts, raw value tokens
-    (exact substrings of the line), then indicator notes (which a parser may have normalised)."""
+    (exact substrings of the line), then each item of the indicator notes (which a parser may have normalised; an
+    item is the sheet's words or the parser's remark, never both: 実施なし ※新型コロナ…, then the remark on 0)."""
     for row in activities.to_dict("records"):
         yield row, row["text"]
     indicator_rows = indicators.to_dict("records")
     for row in indicator_rows:
         yield row, row["value_raw"]
     for row in indicator_rows:
-        yield row, row["note"]
+        for item in row["note"].split(NOTE_SEPARATOR) if isinstance(row["note"], str) else ():
+            yield row, item
 
 
 def detect_covid_events(

@@ -19,6 +19,8 @@ _CHECKED = re.compile(r'<input\s+checked=""\s+type="checkbox"\s*/?>')
 _UNCHECKED = re.compile(r'<input\s+type="checkbox"\s*/?>')
 _SPACES = re.compile(r"[ \t\u3000]+")
 CIRCLED_MARKERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+NOTE_SEPARATOR = "; "
+"""Between the items of an observation's ``note``: words of the sheet and the parser's remarks, each kept whole."""
 """Item markers that NFKC would turn into plain digits beside real values."""
 _DROP_CIRCLED_MARKERS = {ord(c): None for c in CIRCLED_MARKERS}
 CACHE_SIZE = 1 << 16

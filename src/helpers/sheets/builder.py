@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from helpers.core.text import NOTE_SEPARATOR
 from helpers.sheets.records import Activity, CoverageItem, Evaluation, MeasureListing, Observation, ParsedSheet
 
 COVERAGE_ORDERS: tuple[str, ...] = ("position", "recorded")
@@ -24,7 +25,7 @@ def note_text(notes: list[str] | tuple[str, ...]) -> str:
     >>> note_text(["中止", "", "中止", "(5)"])
     '中止; (5)'
     """
-    return "; ".join(dict.fromkeys(n for n in notes if n))
+    return NOTE_SEPARATOR.join(dict.fromkeys(n for n in notes if n))
 
 
 @dataclass(kw_only=True)

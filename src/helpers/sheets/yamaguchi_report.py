@@ -15,6 +15,7 @@ from pathlib import Path
 from helpers.core.count_basis import count_basis, find_count_basis
 from helpers.core.fiscal_years import ERA_PATTERN, parse_fiscal_year
 from helpers.core.lexicons import lexicon_rows
+from helpers.core.markers import NOT_HELD_NOTE, zero_for_not_held
 from helpers.core.non_counts import NonCountRule, non_count_at, non_count_reason, non_count_rules
 from helpers.core.numbers import COUNTERS, MULTIPLIERS, NO_VALUE_MARKERS, to_number
 from helpers.core.text import CIRCLED_MARKERS, blank_out, clean_cell, key, nfkc, split_cells
@@ -505,6 +506,12 @@ class _ValueCell:
         label = self.full_label(label_text)
         entry = self.new_entry(label, raw_start, raw_end, None, "")
         entry.notes.append(note)
+        if self.ctx.kind == "actual" and zero_for_not_held(entry.value_raw, label):
+            # line 108: 検討会議を開催 / 開催なし, line 521: 市民講座 実施なし — nothing was held, so the count is 0
+            # (line 293: 協賛企業数 / 実績なし counts no event and stays without a value)
+            entry.value = 0.0
+            entry.notes.append(NOT_HELD_NOTE)
+            self.quirk("a phrase saying an event was not held (開催なし, 実施なし) gives the count 0", raw_start)
         if any(n.role == "bracket" for n in numbers):
             entry.notes.append("a count stands only in brackets inside the text; not aligned with certainty")
         if years:
@@ -522,7 +529,9 @@ class _ValueCell:
             if pos >= 0:
                 # line 293: 実績なし, line 108: 開催なし, line 521: 市民講座 実施なし ※…
                 rest = _clean_label(text[pos:])
-                self.quirk("no-value phrase instead of a count (実績なし, 開催なし, 実施なし): empty value", a + pos)
+                self.quirk(
+                    "no-value phrase instead of a count (実績なし, 開催なし, 実施なし): the raw cell kept", a + pos
+                )
                 return _clean_label(text[:pos]), a + pos, a + pos + len(word), rest
         if years:
             start, end, _match = years[0]

@@ -130,8 +130,8 @@ class ReportContext:
 
     def value_line(
         self, city: str, measure_id: str, indicator: str, year: object, kind: str = "actual"
-    ) -> tuple[str, int, str] | None:
-        """Where a value of the analysis tables was read: (file, line, unit) from indicators.csv."""
+    ) -> tuple[str, int, str, str] | None:
+        """Where a value of the analysis tables was read: (file, line, unit, raw token) from indicators.csv."""
         if pd.isna(year):
             return None
         return self._lines.get((city, measure_id, indicator, int(year), kind))
@@ -145,14 +145,15 @@ class ReportContext:
         return figure(path, self._figures, caption, reading)
 
 
-def _value_lines(indicators: pd.DataFrame) -> dict[tuple[str, str, str, int, str], tuple[str, int, str]]:
-    """(city, measure, indicator, year, kind) → (file, line, unit) of each value in indicators.csv."""
+def _value_lines(indicators: pd.DataFrame) -> dict[tuple[str, str, str, int, str], tuple[str, int, str, str]]:
+    """(city, measure, indicator, year, kind) → (file, line, unit, raw token) of each value in indicators.csv."""
     rows = indicators[indicators["value"].notna()]
     return {
         (r.city, r.measure_id, r.indicator, int(r.fiscal_year), r.value_kind): (
             r.source_file,
             int(r.source_line),
             "" if pd.isna(r.unit) else str(r.unit),
+            "" if pd.isna(r.value_raw) else str(r.value_raw),
         )
         for r in rows.itertuples(index=False)
     }

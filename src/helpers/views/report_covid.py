@@ -11,6 +11,7 @@ from markupsafe import Markup
 from helpers import CITIES
 from helpers.analysis.covid_text import natural_key
 from helpers.analysis.covid_trajectories import ATTRIBUTIONS, STALLED_STATUSES, attribution_counts, sensitivity_summary
+from helpers.core.text import nfkc
 from helpers.sources.manifest import CITY_JA
 from helpers.views.labels import label_ja
 from helpers.views.report_context import ReportContext, Section, label_order, year_label
@@ -80,14 +81,20 @@ def stall_sentence(counts: dict[str, int], subject: str) -> str:
 
 
 def _value(ctx: ReportContext, row: pd.Series, value: str, year: str) -> Markup:
-    """``1,779人(2019年度)`` with the value linked to the line it was read from."""
+    """``1,779人(2019年度)`` with the value linked to the line it was read from. A value the sheet writes as a word
+    (実施なし, read as 0) links that word: ``実施なし(0とみなす、2021年度)``."""
     if pd.isna(row[value]):
         return Markup("")
     where = ctx.value_line(row["city"], row["measure_id"], row["indicator"], row[year], "actual")
     unit = where[2] if where else ""
     shown = f"{fmt_value(row[value])}{unit}"
-    when = f"({int(row[year])}年度)" if not pd.isna(row[year]) else ""
-    return join([ctx.cite(shown, where[0], where[1]) if where else shown, when])
+    when = f"{int(row[year])}年度" if not pd.isna(row[year]) else ""
+    if where and where[3] and not any(ch.isdigit() for ch in nfkc(where[3])):
+        word = where[3].split()[0]
+        return join(
+            [ctx.cite(word, where[0], where[1]), f"({shown}とみなす、{when})" if when else f"({shown}とみなす)"]
+        )
+    return join([ctx.cite(shown, where[0], where[1]) if where else shown, f"({when})" if when else ""])
 
 
 def movement(ctx: ReportContext, row: pd.Series) -> Markup:
