@@ -312,6 +312,10 @@ def test_pairs_the_cleaning_step_lists_join_series_the_figures_alone_would_not(t
     links = same_fact_links(tagged, read_table(PROCESSED, SAME_FACTS)).set_index("series_id")
     registered = salons.loc[salons["source_line"].eq(362), "series_id"].item()
     assert links.loc[registered, "reason"].startswith("listed by the cleaning step (also_listed): reviewed pair")
+    # 白井市 くらサポ's FY2022 consultations, 339 under No.37 (line 451) and under No.46 (line 546): one fact
+    kurasapo = tagged[tagged["city"].eq("shiroi") & tagged["indicator"].isin(["相談実件数", "くらサポ相談件数"])]
+    by_label = kurasapo.drop_duplicates("series_id").set_index("indicator")
+    assert by_label.loc["くらサポ相談件数", "same_fact_as"] == by_label.loc["相談実件数", "series_id"]
 
 
 def test_a_pair_listed_for_some_years_only_stays_two_series(tagged):
