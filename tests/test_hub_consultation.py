@@ -37,7 +37,7 @@ from helpers.analysis.hub_consultation import (
     unit_family,
     year_span,
 )
-from helpers.analysis.hub_services import build_hub_table, compare_services, load_denominators
+from helpers.analysis.hub_services import build_hub_table, compare_services, load_denominators, same_fact_links
 from helpers.core.errors import PipelineError
 from helpers.core.text import key
 from helpers.tables.schema import HUB_CONSULTATION, HUB_MATRIX, INDICATORS, PER_THOUSAND
@@ -838,3 +838,27 @@ def test_hub_expansion_draws_a_repeated_fact_once():
     assert set(tagged["subtype"]) == {"hub_places"}
     assert hub_expansion_frame(tagged, [], 2022)["series_id"].tolist() == [kept]
     assert hub_expansion_frame(tagged.assign(same_fact_as=""), [], 2022)["series_id"].nunique() == 2
+
+
+def test_a_series_joined_only_through_a_third_is_marked_a_repeat_too():
+    """The cleaning step lists X as a repeat of Y; X's figures also repeat Z's, which has more years and is kept.
+    Y is then joined to Z only through X, and must be marked as well, or the fact would count twice."""
+    frame = _indicators(
+        [
+            _row("yamaguchi", "X", "高齢者の交流の推進", "サロン登録数", 2021, "actual", 50, "サロン", source_line=10),
+            _row("yamaguchi", "Y", "地域の支え合い", "サロン活動 登録", 2021, "actual", 50, "カ所", source_line=20),
+            *[
+                _row("yamaguchi", "Z", "見守り", "サロン登録数", y, "actual", v, "サロン", source_line=30)
+                for y, v in ((2020, 48), (2021, 50))
+            ],
+        ]
+    )
+    tagged = tag_indicators(frame)
+    listed = pd.DataFrame(
+        [{"city": "yamaguchi", "measure_id": "X", "indicator": "サロン登録数", "same_as_measure_id": "Y",
+          "same_as_indicator": "サロン活動 登録", "relation": "also_listed", "basis": "reviewed pair"}]
+    )  # fmt: skip
+    ids = {mid: sid for mid, sid in zip(tagged["measure_id"], tagged["series_id"], strict=True)}
+    links = same_fact_links(tagged, listed).set_index("series_id")
+    assert sorted(links.index) == sorted([ids["X"], ids["Y"]])
+    assert set(links["same_as"]) == {ids["Z"]}

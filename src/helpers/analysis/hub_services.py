@@ -264,10 +264,13 @@ def same_fact_links(tagged: pd.DataFrame, same_facts: pd.DataFrame | None = None
                 basis = "same label" if same_label else "same service"
                 years = ", ".join(str(y) for y in sorted(set(a["figures"]) & set(b["figures"])))
                 reason[str(drop["series_id"])] = f"{basis}, same values in {years}, in {where}"
-        for sid, why in reason.items():
+        for sid in parent:  # every series joined to another, also one joined only through a third
             if _root(parent, sid) != sid:
+                why = reason.get(sid, "joined to the kept series through another repeat of the same fact")
                 rows.append({"series_id": sid, "same_as": _root(parent, sid), "reason": why})
-    return pd.DataFrame(rows, columns=["series_id", "same_as", "reason"]).sort_values("series_id", kind="stable")
+    return pd.DataFrame(rows, columns=["series_id", "same_as", "reason"]).sort_values(
+        "series_id", kind="stable", ignore_index=True
+    )
 
 
 def listed_links(part: pd.DataFrame, same_facts: pd.DataFrame | None, city: str) -> list[tuple[str, str, str]]:
