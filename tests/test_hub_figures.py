@@ -193,3 +193,28 @@ def test_the_panel_draws_the_group_most_cities_share():
     assert main_group(part) == "a"
     row = pd.Series({"latest_value": 8915.0, "unit": "件", "count_basis": "延べ", "latest_year": 2020})
     assert own_figure_text(row) == "8,915件(延べ、2020)"
+
+
+def test_a_panel_without_bars_shows_each_city_s_series_of_the_service_s_main_subtype_first(close_figures):
+    """生活困窮者自立相談: 白井市 reports two referral counts (187, 124) and its consultations (339); with no bars, the
+    panel names the consultations, the subtype most cities report, not the referrals."""
+    findings = pd.DataFrame(
+        [
+            {"service": "konkyu_jiritsu", "service_ja": "生活困窮者自立相談", "city": city, "subtype": subtype,
+             "latest_value": value, "unit": unit, "count_basis": basis, "latest_year": 2022,
+             "comparable_group": f"konkyu_jiritsu|{subtype}|{unit}|{basis}", "comparable": False,
+             "per_1000": float("nan"), "unit_family": "cases"}
+            for city, subtype, value, unit, basis in (
+                ("yamagata", "consultation_volume", 962.0, "人", "実"),
+                ("ichinoseki", "consultation_volume", 451.0, "人", "延べ"),
+                ("shiroi", "coordination", 187.0, "件", "unstated"),
+                ("shiroi", "coordination", 124.0, "件", "unstated"),
+                ("shiroi", "consultation_volume", 339.0, "件", "実"),
+            )
+        ]
+    )  # fmt: skip
+    fig = plot_service_panels(findings, 2022)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    shiroi = next(t for t in texts if "187件" in t or "339件" in t)
+    assert "339件(実、2022)" in shiroi and "124件" not in shiroi  # two lines: the consultations, then one referral
+    assert shiroi.index("339件") < shiroi.index("187件")

@@ -138,6 +138,18 @@ def main_group(findings: pd.DataFrame) -> str:
     return str(ranked[0])
 
 
+def main_subtype(findings: pd.DataFrame) -> str:
+    """The subtype of one service that most cities report (then most series, then name): what a panel with no bars
+    shows first for each city, so a consultation service shows consultations before referrals.
+
+    >>> main_subtype(pd.DataFrame({"subtype": ["v", "v", "k", "k", "k"], "city": ["x", "y", "z", "z", "z"]}))
+    'v'
+    """
+    cities = findings.groupby("subtype")["city"].nunique()
+    series = findings.groupby("subtype").size()
+    return str(sorted(cities.index, key=lambda t: (-int(cities[t]), -int(series[t]), str(t)))[0])
+
+
 def own_figure_text(row: pd.Series) -> str:
     """What a city counts instead, under the not-comparable mark: latest value, unit, basis and year.
 
@@ -192,10 +204,10 @@ def _service_panel(ax: plt.Axes, part: pd.DataFrame) -> None:
                 text = per_1000_text(value) if scaled else f"{value:,.0f}"
                 ax.text(x, value, f"{text}\n({row.latest_year})", ha="center", va="bottom", fontsize=MIN_FONT_PT)
         elif not others.empty:  # texts alternate high and low so neighbouring cities' figures do not overlap
-            # the city's series of the panel's own subtype first (its consultations before its referrals)
-            others = others.assign(_other=others["subtype"].ne(group.split("|")[1])).sort_values(
-                "_other", kind="stable"
-            )
+            # the city's series of the panel's own subtype first (its consultations before its referrals): the
+            # drawn group's, or with no bars the one most cities report (白井市 339 相談実件数 before 187 referrals)
+            lead = group.split("|")[1] if not drawn.empty else main_subtype(part)
+            others = others.assign(_other=others["subtype"].ne(lead)).sort_values("_other", kind="stable")
             own = "\n".join(own_figure_text(r) for _, r in others.head(2).iterrows())
             ax.text(
                 i,
