@@ -132,10 +132,7 @@ def main_group(findings: pd.DataFrame) -> str:
     >>> main_group(pd.DataFrame({"comparable_group": ["a", "b", "b"], "city": ["x", "x", "y"]}))
     'b'
     """
-    cities = findings.groupby("comparable_group")["city"].nunique()
-    series = findings.groupby("comparable_group").size()
-    ranked = sorted(cities.index, key=lambda g: (-int(cities[g]), -int(series[g]), str(g)))
-    return str(ranked[0])
+    return _most_reported(findings, "comparable_group")
 
 
 def main_subtype(findings: pd.DataFrame) -> str:
@@ -145,9 +142,14 @@ def main_subtype(findings: pd.DataFrame) -> str:
     >>> main_subtype(pd.DataFrame({"subtype": ["v", "v", "k", "k", "k"], "city": ["x", "y", "z", "z", "z"]}))
     'v'
     """
-    cities = findings.groupby("subtype")["city"].nunique()
-    series = findings.groupby("subtype").size()
-    return str(sorted(cities.index, key=lambda t: (-int(cities[t]), -int(series[t]), str(t)))[0])
+    return _most_reported(findings, "subtype")
+
+
+def _most_reported(findings: pd.DataFrame, column: str) -> str:
+    """The value of ``column`` that the most cities report, then the most series, then the first by name."""
+    cities = findings.groupby(column)["city"].nunique()
+    series = findings.groupby(column).size()
+    return str(sorted(cities.index, key=lambda v: (-int(cities[v]), -int(series[v]), str(v)))[0])
 
 
 def own_figure_text(row: pd.Series) -> str:
